@@ -1,0 +1,116 @@
+"""The `posluhy` command: check, migrate, deploy and load demo data."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.bpmn.problems import Severity
+from engine.config import Settings
+from engine.db import unit_of_work
+from engine.migrate import upgrade_database
+from engine.models import Role
+from engine.services.accounts import create_user
+from engine.services.checking import check_paths
+from engine.services.context import SYSTEM, Platform
+from engine.services.deploy import deploy_directory
+from engine.services.directory_admin import DEMO_DIRECTORY, load_demo_users, load_organisations
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    forms_dir = Path(args.forms) if args.forms else Settings.from_env(secret_key="-").forms_dir
+    results = check_paths([Path(p) for p in args.paths], forms_dir)
+    errors = warnings = 0
+    for result in results:
+        for problem in result.problems:
+            print(problem)
+            if problem.severity is Severity.ERROR:
+                errors += 1
+            else:
+                warnings += 1
+    checked = len(results)
+    print(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    if checked == 0:
+        print("nothing to check: no .bpmn files found", file=sys.stderr)
+        return 1
+    return 1 if errors else 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    upgrade_database(Settings.from_env().database_url)
+    print("database is up to date")
+    return 0
+
+
+def cmd_deploy(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    platform = Platform.from_settings(settings)
+    with unit_of_work(platform.write_sessions) as db:
+        report = deploy_directory(db, processes_dir=settings.processes_dir, forms_dir=settings.forms_dir, actor=SYSTEM)
+    for line in report.lines():
+        print(line)
+    return 1 if report.rejected else 0
+
+
+def cmd_load_directory(args: argparse.Namespace) -> int:
+    platform = Platform.from_settings(Settings.from_env())
+    with unit_of_work(platform.write_sessions) as db:
+        load_organisations(db, Path(args.file) if args.file else DEMO_DIRECTORY)
+    print("organisations and groups loaded")
+    return 0
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    platform = Platform.from_settings(Settings.from_env())
+    with unit_of_work(platform.write_sessions) as db:
+        load_organisations(db)
+        created = load_demo_users(db)
+    print(f"demo organisations loaded; demo users created: {', '.join(created) or 'none (already there)'}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    password = os.environ.get("POSLUHY_NEW_PASSWORD") or getpass.getpass("Password: ")
+    platform = Platform.from_settings(Settings.from_env())
+    with unit_of_work(platform.write_sessions) as db:
+        create_user(db, username=args.username, password=password, role=Role(args.role), full_name=args.name,
+                    email=args.email, group_slugs=tuple(g for g in args.groups.split(",") if g))
+    print(f"user {args.username} created")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="posluhy", description="Posluhy public-services platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate diagrams and forms; prints FILE:ELEMENT_ID: message")
+    check.add_argument("paths", nargs="+", help="BPMN files, form JSON files or folders")
+    check.add_argument("--forms", help="folder of form files (default: forms/)")
+    check.set_defaults(func=cmd_check)
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=cmd_migrate)
+    sub.add_parser("deploy", help="deploy changed diagrams from processes/").set_defaults(func=cmd_deploy)
+    directory = sub.add_parser("load-directory", help="load organisations and groups from a JSON file")
+    directory.add_argument("file", nargs="?")
+    directory.set_defaults(func=cmd_load_directory)
+    sub.add_parser("demo", help="load demo organisations and demo users (password: demo)").set_defaults(func=cmd_demo)
+    user = sub.add_parser("create-user", help="create an account (password from POSLUHY_NEW_PASSWORD or a prompt)")
+    user.add_argument("username")
+    user.add_argument("--role", choices=[r.value for r in Role], default="citizen")
+    user.add_argument("--name", default="")
+    user.add_argument("--email", default="")
+    user.add_argument("--groups", default="", help="comma-separated group slugs")
+    user.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,273 @@
+"""Server-side cleaning and validation of submitted form data (from an HTML form or from the JSON API).
+
+HTML forms send strings only (a multichoice sends a list of strings, or one string when one box is ticked);
+the API sends typed JSON values. Both are accepted. Errors are language-neutral codes; the web layer translates
+them, and :func:`english_message` gives an English sentence for the CLI and as a fallback.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import jsonschema  # type: ignore[import-untyped, unused-ignore]
+
+from engine.forms.errors import ErrorCode, FieldError
+from engine.forms.messages import english_message
+from engine.forms.model import STRING_TYPES, Field, FieldType, Form
+from engine.forms.schema import PHONE_PATTERN, form_json_schema, scoped_input_fields
+
+EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+EMAIL_MAX_LENGTH: Final = 254
+TRUE_WORDS: Final = frozenset({"yes", "true", "on", "1"})
+FALSE_WORDS: Final = frozenset({"no", "false", "off", "0"})
+_PHONE_JUNK_RE: Final = re.compile(r"[\s\-()]")
+_SPACES_RE: Final = re.compile(r"[\s\u00a0\u202f]")  # thousands separators in "1 000"
+_INTEGER_RE: Final = re.compile(r"[+-]?\d+")
+_DECIMAL_RE: Final = re.compile(r"[+-]?(\d+(\.\d+)?|\.\d+)")
+_ISO_DATE_RE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DOTTED_DATE_RE: Final = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_FORMAT_CHECKER: Final = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+__all__ = ["ErrorCode", "FieldError", "clean_form_data", "english_message", "unknown_keys"]
+
+
+class _InvalidError(Exception):
+    def __init__(self, code: ErrorCode, **params: Any) -> None:
+        super().__init__(code)
+        self.error = FieldError(code, params)
+
+
+class _Empty:
+    """Marker for "not answered"."""
+
+
+_EMPTY: Final = _Empty()
+
+
+def unknown_keys(form: Form, raw: Mapping[str, Any], *, page: int | None = None) -> list[str]:
+    """Keys of ``raw`` that are not input fields (of ``page``, if given), for the API to reject."""
+    names = {f.name for f in scoped_input_fields(form, page)}
+    return [key for key in raw if key not in names]
+
+
+def clean_form_data(
+    form: Form,
+    raw: Mapping[str, Any],
+    *,
+    page: int | None = None,
+    attachment_exists: Callable[[str], bool] | None = None,
+) -> tuple[dict[str, Any], dict[str, FieldError]]:
+    """Coerce and validate ``raw``; returns (cleaned values, errors by field name), both in form field order.
+
+    Only the input fields of ``page`` (0-based; IndexError if out of range) or of the whole form are looked at;
+    display and read-only fields and unknown keys are ignored. Unanswered optional fields are left out.
+    """
+    fields = scoped_input_fields(form, page)
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, FieldError] = {}
+    for f in fields:
+        try:
+            value = _clean_field(f, raw.get(f.name), attachment_exists)
+        except _InvalidError as exc:
+            errors[f.name] = exc.error
+            continue
+        if value is _EMPTY:
+            if f.required:
+                errors[f.name] = FieldError(ErrorCode.REQUIRED)
+        else:
+            cleaned[f.name] = value
+    # Defence in depth: the generated schema is the contract, so anything it rejects is an error too.
+    validator = jsonschema.Draft202012Validator(form_json_schema(form, page=page), format_checker=_FORMAT_CHECKER)
+    by_name = {f.name: f for f in fields}
+    for schema_error in validator.iter_errors(cleaned):
+        name, error = _from_schema_error(schema_error, by_name)
+        if name not in errors:
+            errors[name] = error
+        cleaned.pop(name, None)
+    ordered_errors = {f.name: errors[f.name] for f in fields if f.name in errors}
+    return cleaned, ordered_errors
+
+
+def _clean_field(f: Field, value: Any, attachment_exists: Callable[[str], bool] | None) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()) or value == []:
+        return _EMPTY
+    match f.type:
+        case FieldType.INTEGER | FieldType.DECIMAL:
+            number = _integer(value) if f.type is FieldType.INTEGER else _decimal(value)
+            _check_range(f, number)
+            return number
+        case FieldType.BOOLEAN:
+            return _boolean(value)
+        case FieldType.DATE:
+            return _date(value)
+        case FieldType.CHOICE:
+            text = _string(value)
+            if text not in f.option_values:
+                raise _InvalidError(ErrorCode.INVALID_CHOICE, value=text)
+            return text
+        case FieldType.MULTICHOICE:
+            return _multichoice(f, value)
+        case FieldType.FILE:
+            attachment_id = _string(value)
+            if attachment_exists is not None and not attachment_exists(attachment_id):
+                raise _InvalidError(ErrorCode.UNKNOWN_ATTACHMENT, value=attachment_id)
+            return attachment_id
+        case _:
+            assert f.type in STRING_TYPES, f.type
+            return _text(f, _string(value))
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _InvalidError(ErrorCode.INVALID_TYPE, expected="string")
+    return value.strip()
+
+
+def _limit(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
+def _text(f: Field, text: str) -> str:
+    if f.type is FieldType.PHONE:
+        text = _PHONE_JUNK_RE.sub("", text)
+        if re.fullmatch(r"0\d{9}", text):
+            text = "+38" + text
+    else:
+        text = text.replace("\r\n", "\n")
+    if f.min_length is not None and len(text) < f.min_length:
+        raise _InvalidError(ErrorCode.MIN_LENGTH, limit=f.min_length)
+    if f.max_length is not None and len(text) > f.max_length:
+        raise _InvalidError(ErrorCode.MAX_LENGTH, limit=f.max_length)
+    if f.pattern is not None:
+        if not re.fullmatch(f.pattern, text):
+            raise _InvalidError(ErrorCode.PATTERN)
+    elif f.type is FieldType.EMAIL:
+        if len(text) > EMAIL_MAX_LENGTH or not EMAIL_RE.fullmatch(text):
+            raise _InvalidError(ErrorCode.INVALID_EMAIL)
+    elif f.type is FieldType.PHONE and not re.fullmatch(PHONE_PATTERN, text):
+        raise _InvalidError(ErrorCode.INVALID_PHONE)
+    return text
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _InvalidError(ErrorCode.INVALID_INTEGER)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise _InvalidError(ErrorCode.INVALID_INTEGER)
+    if isinstance(value, str):
+        text = _SPACES_RE.sub("", value)
+        if _INTEGER_RE.fullmatch(text):
+            return int(text)
+        raise _InvalidError(ErrorCode.INVALID_INTEGER)
+    raise _InvalidError(ErrorCode.INVALID_TYPE, expected="integer")
+
+
+def _decimal(value: Any) -> float:
+    if isinstance(value, bool):
+        raise _InvalidError(ErrorCode.INVALID_DECIMAL)
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = _SPACES_RE.sub("", value).replace(",", ".")
+        if not _DECIMAL_RE.fullmatch(text):
+            raise _InvalidError(ErrorCode.INVALID_DECIMAL)
+        number = float(text)
+    else:
+        raise _InvalidError(ErrorCode.INVALID_TYPE, expected="number")
+    if not math.isfinite(number):
+        raise _InvalidError(ErrorCode.INVALID_DECIMAL)
+    return number
+
+
+def _check_range(f: Field, number: float) -> None:
+    if f.minimum is not None and number < f.minimum:
+        raise _InvalidError(ErrorCode.MINIMUM, limit=_limit(f.minimum))
+    if f.maximum is not None and number > f.maximum:
+        raise _InvalidError(ErrorCode.MAXIMUM, limit=_limit(f.maximum))
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise _InvalidError(ErrorCode.INVALID_BOOLEAN)
+
+
+def _date(value: Any) -> str:
+    text = _string(value)
+    if match := _ISO_DATE_RE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DOTTED_DATE_RE.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise _InvalidError(ErrorCode.INVALID_DATE)
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        raise _InvalidError(ErrorCode.INVALID_DATE) from None
+
+
+def _multichoice(f: Field, value: Any) -> Any:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+        raise _InvalidError(ErrorCode.INVALID_TYPE, expected="array of strings")
+    chosen = {item.strip() for item in items if item.strip()}
+    if not chosen:
+        return _EMPTY
+    for item in chosen:
+        if item not in f.option_values:
+            raise _InvalidError(ErrorCode.INVALID_CHOICE, value=item)
+    result = [option for option in f.option_values if option in chosen]
+    if f.min_length is not None and len(result) < f.min_length:
+        raise _InvalidError(ErrorCode.MIN_LENGTH, limit=f.min_length)
+    if f.max_length is not None and len(result) > f.max_length:
+        raise _InvalidError(ErrorCode.MAX_LENGTH, limit=f.max_length)
+    return result
+
+
+_SCHEMA_CODES: Final = {
+    "required": ErrorCode.REQUIRED,
+    "enum": ErrorCode.INVALID_CHOICE,
+    "uniqueItems": ErrorCode.INVALID_CHOICE,
+    "minimum": ErrorCode.MINIMUM,
+    "maximum": ErrorCode.MAXIMUM,
+    "minLength": ErrorCode.MIN_LENGTH,
+    "minItems": ErrorCode.MIN_LENGTH,
+    "maxLength": ErrorCode.MAX_LENGTH,
+    "maxItems": ErrorCode.MAX_LENGTH,
+    "pattern": ErrorCode.PATTERN,
+}
+_FORMAT_CODES: Final = {"date": ErrorCode.INVALID_DATE, "email": ErrorCode.INVALID_EMAIL}
+
+
+def _from_schema_error(error: Any, fields: Mapping[str, Field]) -> tuple[str, FieldError]:
+    """Map a jsonschema ValidationError on the cleaned dict to the field it concerns."""
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return missing[0], FieldError(ErrorCode.REQUIRED)
+    if not error.absolute_path or error.absolute_path[0] not in fields:
+        raise RuntimeError(f"cleaned form data does not match its own schema: {error.message}")
+    name: str = error.absolute_path[0]
+    f = fields[name]
+    code = _SCHEMA_CODES.get(error.validator, ErrorCode.INVALID_TYPE)
+    if error.validator == "format":
+        code = _FORMAT_CODES.get(error.validator_value, ErrorCode.INVALID_TYPE)
+    elif code is ErrorCode.PATTERN and f.type is FieldType.PHONE and f.pattern is None:
+        code = ErrorCode.INVALID_PHONE
+    params: dict[str, Any] = {}
+    if code in (ErrorCode.MINIMUM, ErrorCode.MAXIMUM, ErrorCode.MIN_LENGTH, ErrorCode.MAX_LENGTH):
+        params["limit"] = _limit(error.validator_value)
+    return name, FieldError(code, params)

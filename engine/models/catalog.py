@@ -1,0 +1,65 @@
+"""Deployed services: each BPMN file's versions and the engine specs they run on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models.base import Base, UTCDateTime, utcnow
+
+
+class ProcessSpec(Base):
+    """A serialized engine spec, stored once by content hash and shared by every version and case using it."""
+
+    __tablename__ = "process_spec"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spec_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Service(Base):
+    """A catalog entry; `process_id` is the BPMN process id and never changes."""
+
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), unique=True)
+    source_path: Mapped[str] = mapped_column(String(500))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_version.id", use_alter=True, name="fk_service_current_version"), nullable=True
+    )
+
+    versions: Mapped[list[ServiceVersion]] = relationship(
+        back_populates="service", foreign_keys="ServiceVersion.service_id", order_by="ServiceVersion.number"
+    )
+    current_version: Mapped[ServiceVersion | None] = relationship(foreign_keys=[current_version_id], post_update=True)
+
+
+class ServiceVersion(Base):
+    """One deployed content of a service file; applications stay on the version they started on."""
+
+    __tablename__ = "service_version"
+    __table_args__ = (UniqueConstraint("service_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_digest: Mapped[str] = mapped_column(String(64), index=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    manifest_json: Mapped[str] = mapped_column(Text)
+    spec_digest: Mapped[str] = mapped_column(ForeignKey("process_spec.digest"))
+    title: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str] = mapped_column(String(500), default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    description_en_html: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(200), default="")
+    organisation_slug: Mapped[str] = mapped_column(String(64), default="", index=True)
+    sla_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    availability: Mapped[str] = mapped_column(String(20), default="online")
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deployed_by: Mapped[str] = mapped_column(String(150), default="")
+
+    service: Mapped[Service] = relationship(back_populates="versions", foreign_keys=[service_id])

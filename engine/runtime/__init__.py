@@ -1,0 +1,1 @@
+"""The only package that imports SpiffWorkflow: compiling diagrams into specs and running cases."""

@@ -1,0 +1,205 @@
+"""Running one case: create, load, complete a human step, save.
+
+Every call that advances a case returns a `StepResult` instead of raising for workflow failures,
+so the caller can persist the case in a visible error state rather than show a 500 or stall.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, UserTask
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime.specs import SERIALIZER, load_specs
+
+MAX_TASK_DEPTH = 800
+_UNBOUNDED = 10**6
+
+
+class StepNotOpenError(Exception):
+    """The step was already completed, cancelled, or never existed in this case."""
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    task_id: str
+    element_id: str
+    is_start: bool
+
+
+@dataclass(frozen=True)
+class StepResult:
+    completed: bool
+    end_event: str | None = None
+    error_element: str | None = None
+    error_message: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error_message is not None
+
+
+class Case:
+    """A running workflow plus the platform's rules for it; not thread-safe (callers hold the case lock)."""
+
+    def __init__(self, workflow: BpmnWorkflow) -> None:
+        self.workflow = workflow
+
+    @classmethod
+    def new(cls, spec_json: str, script_engine: Any) -> Case:
+        spec, subprocess_specs = load_specs(spec_json)
+        return cls(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine))
+
+    @classmethod
+    def load(cls, spec_json: str, state_json: str, script_engine: Any) -> Case:
+        state = json.loads(state_json)
+        state.update(json.loads(spec_json))
+        if state.get(SERIALIZER.VERSION_KEY) != SERIALIZER.VERSION:
+            raise ValueError(
+                f"case state written by serializer {state.get(SERIALIZER.VERSION_KEY)!r} needs a migration"
+            )
+        state.pop(SERIALIZER.VERSION_KEY)
+        workflow = SERIALIZER.from_dict(state)
+        workflow.script_engine = script_engine
+        return cls(workflow)
+
+    def dump(self) -> str:
+        """The state without the spec (stored once elsewhere), as ordered JSON text."""
+        state = SERIALIZER.to_dict(self.workflow)
+        state.pop("spec", None)
+        state.pop("subprocess_specs", None)
+        state[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+        return json.dumps(state, ensure_ascii=False, default=_json_default)
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _pending_start(self) -> Any | None:
+        task = self.workflow.get_next_task(state=TaskState.READY, spec_class=BpmnStartTask)
+        if task is None or task.workflow is not self.workflow:
+            return None
+        return task
+
+    def open_steps(self) -> list[OpenStep]:
+        start = self._pending_start()
+        if start is not None:
+            return [OpenStep(str(start.id), _start_event_id(start), is_start=True)]
+        return [
+            OpenStep(str(task.id), task.task_spec.bpmn_id, is_start=False)
+            for task in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if isinstance(task.task_spec, UserTask) or task.task_spec.manual
+        ]
+
+    def data_at(self, task_id: str) -> dict[str, Any]:
+        """The process data as the given step sees it (everything answered before it)."""
+        return dict(self._task(task_id).data)
+
+    def current_data(self) -> dict[str, Any]:
+        if self.workflow.is_completed() and self.workflow.data:
+            return dict(self.workflow.data)
+        ready = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+        if ready:
+            return dict(ready[0].data)
+        last = self.workflow.last_task
+        return dict(last.data) if last is not None else {}
+
+    def end_event(self) -> str | None:
+        ends = [
+            t
+            for t in self.workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent)
+            if t.workflow is self.workflow
+        ]
+        if not ends:
+            return None
+        ends.sort(key=lambda t: t.last_state_change)
+        return str(ends[-1].task_spec.bpmn_id)
+
+    def is_completed(self) -> bool:
+        return bool(self.workflow.is_completed())
+
+    def waiting_for_nothing(self) -> bool:
+        """True when a case is neither finished nor waiting for a person: it would stall silently."""
+        if self.is_completed() or self.open_steps():
+            return False
+        return not self.workflow.get_tasks(state=TaskState.WAITING | TaskState.STARTED)
+
+    def _task(self, task_id: str) -> Any:
+        try:
+            return self.workflow.get_task_from_id(uuid.UUID(task_id))
+        except (TaskNotFoundException, ValueError) as exc:
+            raise StepNotOpenError(task_id) from exc
+
+    # -- advancing ---------------------------------------------------------------------------------
+
+    def complete(self, task_id: str, data: dict[str, Any]) -> StepResult:
+        if task_id not in {step.task_id for step in self.open_steps()}:
+            raise StepNotOpenError(task_id)
+        task = self._task(task_id)
+        task.set_data(**data)
+        try:
+            task.run()
+            return self.advance()
+        except SpiffWorkflowException as exc:
+            return _failure(exc, task.task_spec.bpmn_id)
+
+    def advance(self) -> StepResult:
+        """Run every automatic step, then check what the engine only reports quietly."""
+        try:
+            self.workflow.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            return _failure(exc, None)
+        except Exception as exc:  # noqa: BLE001 - any failure of analyst code must become a visible error
+            return StepResult(completed=False, error_element=None, error_message=f"{type(exc).__name__}: {exc}")
+        return self._check_after_run()
+
+    def _check_after_run(self) -> StepResult:
+        for event in self.workflow.get_events():
+            definition = event.event_definition
+            kind = type(definition).__name__.replace("EventDefinition", "")
+            code = getattr(definition, "code", None) or getattr(definition, "name", "") or ""
+            if kind in ("Error", "Escalation"):
+                return StepResult(completed=False, error_message=f"uncaught BPMN {kind.lower()} event {code!r}".strip())
+        deep = self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, max_depth=_UNBOUNDED)
+        shallow = self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)
+        if len(deep) != len(shallow) or any(t.depth > MAX_TASK_DEPTH for t in deep):
+            return StepResult(
+                completed=False,
+                error_message=f"the case went through more than {MAX_TASK_DEPTH} steps in a loop; "
+                "model repetition with a loop marker or cap the rounds",
+            )
+        if self.waiting_for_nothing():
+            stuck = self.workflow.get_tasks(state=TaskState.STARTED)
+            element = stuck[0].task_spec.bpmn_id if stuck else None
+            return StepResult(completed=False, error_element=element, error_message="the case cannot continue")
+        if self.is_completed():
+            return StepResult(completed=True, end_event=self.end_event())
+        return StepResult(completed=False)
+
+    def error_tasks(self) -> list[str]:
+        return [str(t.task_spec.bpmn_id) for t in self.workflow.get_tasks(state=TaskState.ERROR)]
+
+
+def _failure(exc: SpiffWorkflowException, element: str | None) -> StepResult:
+    task = getattr(exc, "task", None)
+    if task is not None:
+        element = task.task_spec.bpmn_id
+    message = str(exc).strip() or type(exc).__name__
+    return StepResult(completed=False, error_element=element, error_message=message)
+
+
+def _start_event_id(start_task: Any) -> str:
+    for spec in start_task.task_spec.outputs:
+        if isinstance(spec, CatchingEvent) or type(spec).__name__ == "StartEvent":
+            return str(spec.bpmn_id)
+    return str(start_task.task_spec.outputs[0].bpmn_id)
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"a value of type {type(value).__name__} cannot be stored in an application")

@@ -1,0 +1,78 @@
+"""Local accounts (argon2 password hashes) and API bearer tokens (only their digest is stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from engine.models import ApiToken, Role, User, utcnow
+from engine.services.context import Actor
+from engine.store import audit, directory
+
+_HASHER = PasswordHasher()
+# Verifying against this keeps the time of a failed login the same whether or not the user exists.
+_DUMMY_HASH = _HASHER.hash("not a real password")
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    user = directory.find_user(db, username.strip())
+    try:
+        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    return user
+
+
+def create_user(
+    db: Session, *, username: str, password: str, role: Role = Role.CITIZEN, full_name: str = "", email: str = "",
+    group_slugs: tuple[str, ...] = (), is_demo: bool = False,
+) -> User:
+    user = User(username=username, password_hash=hash_password(password), role=role.value, full_name=full_name,
+                email=email, is_demo=is_demo)
+    directory.add(db, user)
+    for slug in group_slugs:
+        group = directory.find_group(db, slug)
+        if group is None:
+            raise ValueError(f"unknown group {slug!r}")
+        user.groups.append(group)
+    db.flush()
+    return user
+
+
+def load_actor(db: Session, user_id: int) -> Actor | None:
+    user = directory.get_user(db, user_id)
+    return Actor.of(user) if user is not None and user.active else None
+
+
+def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    directory.delete_expired_tokens(db, now)
+    directory.add(db, ApiToken(digest=_digest(token), user_id=user.id, created_at=now,
+                               expires_at=now + timedelta(hours=lifetime_hours)))
+    audit.record(db, action="auth.token_issued", actor_id=user.id, actor=user.username)
+    return token
+
+
+def actor_for_token(db: Session, token: str) -> Actor | None:
+    found = directory.find_token(db, _digest(token), utcnow())
+    if found is None or not found.user.active:
+        return None
+    return Actor.of(found.user)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

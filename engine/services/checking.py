@@ -1,0 +1,200 @@
+"""`posluhy check`: everything that can be known about a diagram and its forms without running it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from engine.bpmn.manifest import ServiceManifest, build_manifest, executable_processes, form_key_of
+from engine.bpmn.problems import Problem, Severity, has_errors
+from engine.bpmn.xml import BPMN, XmlProblemError, local_name, parse_xml, text_of
+from engine.forms import Form, FormDefinitionError, load_form_file
+from engine.runtime.sandbox import compile_check
+from engine.runtime.specs import SpecCompileError, compile_spec
+
+UNSUPPORTED = {
+    "serviceTask": "service tasks are not supported yet",
+    "sendTask": "send tasks are not supported yet",
+    "receiveTask": "receive tasks are not supported yet",
+    "businessRuleTask": "business rule tasks (DMN) are not supported yet",
+    "timerEventDefinition": "timer events are not fired yet",
+    "messageEventDefinition": "message events are not delivered yet",
+    "signalEventDefinition": "signal events are not supported yet",
+}
+
+
+@dataclass
+class CheckedFile:
+    """The outcome of checking one file: what deploy needs when there are no errors."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    manifest: ServiceManifest | None = None
+    spec_json: str | None = None
+    bpmn_text: str = ""
+    content_digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems) and self.manifest is not None and self.spec_json is not None
+
+
+class FormFiles:
+    """Loads form files once per run and remembers which ones each diagram used (for the digest)."""
+
+    def __init__(self, forms_dir: Path) -> None:
+        self.forms_dir = forms_dir
+        self._cache: dict[str, tuple[Form, bytes]] = {}
+
+    def load(self, key: str) -> Form:
+        if key not in self._cache:
+            path = self.forms_dir / f"{key}.json"
+            if not path.is_file() or "/" in key or key.startswith("."):
+                raise FileNotFoundError(path)
+            self._cache[key] = (load_form_file(path, key=key), path.read_bytes())
+        return self._cache[key][0]
+
+    def raw(self, key: str) -> bytes:
+        return self._cache[key][1] if key in self._cache else b""
+
+
+def check_file(path: Path, forms: FormFiles, *, display_name: str | None = None) -> CheckedFile:
+    name = display_name or str(path)
+    result = CheckedFile(path=path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.problems.append(Problem(name, "", f"cannot read file: {exc.strerror}"))
+        return result
+    return check_bytes(data, forms, name=name, result=result)
+
+
+def check_bytes(data: bytes, forms: FormFiles, *, name: str, result: CheckedFile | None = None) -> CheckedFile:
+    result = result or CheckedFile(path=Path(name))
+    try:
+        tree = parse_xml(data)
+    except XmlProblemError as exc:
+        where = f"line {exc.line}" if exc.line else ""
+        result.problems.append(Problem(name, where, str(exc)))
+        return result
+    result.bpmn_text = data.decode("utf-8", errors="replace")
+    manifest, problems = build_manifest(tree, file=name, load_form=forms.load)
+    result.problems.extend(problems)
+    if manifest is None:
+        return result
+    result.manifest = manifest
+    process = executable_processes(tree)[0]
+    result.problems.extend(lint_process(process, manifest, name))
+    try:
+        result.spec_json = compile_spec(tree, filename=name, process_id=manifest.process_id)
+    except SpecCompileError as exc:
+        result.problems.append(Problem(name, exc.element_id, str(exc)))
+    result.content_digest = _content_digest(data, process, forms)
+    result.problems.sort(key=lambda p: (p.severity != Severity.ERROR, p.element_id))
+    return result
+
+
+def _content_digest(data: bytes, process: etree._Element, forms: FormFiles) -> str:
+    """A version changes when the diagram or any form file it names changes."""
+    digest = hashlib.sha256(data)
+    keys = sorted({k for e in process.iter(BPMN + "startEvent", BPMN + "userTask") if (k := form_key_of(e))})
+    for key in keys:
+        digest.update(b"\0" + key.encode() + b"\0" + forms.raw(key))
+    return digest.hexdigest()
+
+
+def lint_process(process: etree._Element, manifest: ServiceManifest, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(element_id: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        problems.append(Problem(file, element_id, message, severity))
+
+    for element in process.iter():
+        if not isinstance(element.tag, str):
+            continue
+        kind = local_name(element)
+        element_id = element.get("id", "") or _owner_id(element)
+        if kind in UNSUPPORTED:
+            add(element_id, UNSUPPORTED[kind])
+        elif kind == "conditionExpression":
+            _check_expression(text_of(element), _owner_id(element), "condition", add)
+        elif kind == "scriptTask":
+            _check_script(element, element_id, add)
+        elif kind in ("exclusiveGateway", "inclusiveGateway"):
+            outgoing = element.findall(BPMN + "outgoing")
+            if len(outgoing) > 1 and not element.get("default"):
+                add(element_id, "gateway has no default flow: a case stalls if no condition holds", Severity.WARNING)
+    _check_steps(manifest, add)
+    if not manifest.organisation:
+        add(manifest.process_id, "property 'organisation' is missing: the service has no owner", Severity.WARNING)
+    return problems
+
+
+def _owner_id(element: etree._Element) -> str:
+    parent = element.getparent()
+    while parent is not None and not parent.get("id"):
+        parent = parent.getparent()
+    return parent.get("id", "") if parent is not None else ""
+
+
+def _check_expression(source: str, element_id: str, what: str, add: Callable[..., None]) -> None:
+    if not source:
+        add(element_id, f"empty {what} expression")
+    elif "${" in source or "#{" in source:
+        add(element_id, f"{what} {source!r} is JUEL; write it in Python, e.g. decision == \"accept\"")
+    elif (message := compile_check(source, mode="eval")) is not None:
+        add(element_id, f"{what} {source!r} does not compile: {message}")
+
+
+def _check_script(element: etree._Element, element_id: str, add: Callable[..., None]) -> None:
+    script_format = (element.get("scriptFormat") or "python").lower()
+    if script_format not in ("python", "py", "python3"):
+        add(element_id, f"script format {script_format!r} is not supported; write scripts in Python")
+        return
+    source = text_of(element.find(BPMN + "script"))
+    if not source:
+        add(element_id, "script task has no script")
+    elif (message := compile_check(source, mode="exec")) is not None:
+        add(element_id, f"script does not compile: {message}")
+
+
+def _check_steps(manifest: ServiceManifest, add: Callable[..., None]) -> None:
+    for step in manifest.steps.values():
+        if step.is_start:
+            if step.form is None and step.form_key is None:
+                add(step.element_id, "start event has no form: citizens will only confirm", Severity.WARNING)
+            continue
+        if step.form is None and step.form_key is None:
+            add(step.element_id, "user task has no form (camunda:formKey or camunda:formData)")
+        if not (step.for_applicant or step.groups or step.candidate_users or step.assignee):
+            add(step.element_id, "user task has nobody to do it (candidateGroups, candidateUsers, assignee or a lane)")
+
+
+def check_paths(paths: list[Path], forms_dir: Path) -> list[CheckedFile]:
+    """Check files and folders (every *.bpmn under a folder); form files given directly are checked too."""
+    forms = FormFiles(forms_dir)
+    results: list[CheckedFile] = []
+    for path in paths:
+        if path.is_dir():
+            results.extend(check_file(p, forms) for p in sorted(path.rglob("*.bpmn")))
+        elif path.suffix == ".json":
+            results.append(_check_form_file(path))
+        else:
+            results.append(check_file(path, forms))
+    return results
+
+
+def _check_form_file(path: Path) -> CheckedFile:
+    result = CheckedFile(path=path)
+    try:
+        load_form_file(path, key=path.stem)
+    except FormDefinitionError as exc:
+        result.problems.append(Problem(str(path), getattr(exc, "field", "") or "", str(exc)))
+    except (OSError, ValueError) as exc:
+        result.problems.append(Problem(str(path), "", f"cannot read form: {exc}"))
+    return result
+

@@ -1,0 +1,78 @@
+"""The platform's wiring: settings, database sessions and the script engine, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import Settings
+from engine.db import make_engine, make_session_factory
+from engine.models import Role, User
+from engine.runtime.sandbox import create_script_engine
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    read_sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
+    _script_engine: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Platform:
+        engine = make_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            read_sessions=make_session_factory(engine),
+            write_sessions=make_session_factory(engine, write=True),
+        )
+
+    @property
+    def script_engine(self) -> Any:
+        """Stateless, so one per process is safe to share between cases."""
+        if self._script_engine is None:
+            self._script_engine = create_script_engine(time_limit=self.settings.script_time_limit)
+        return self._script_engine
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: enough to decide visibility without another query."""
+
+    user_id: int | None
+    username: str
+    role: str
+    group_slugs: frozenset[str] = frozenset()
+    organisation_ids: frozenset[int] = frozenset()
+    locale: str = "uk"
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            role=user.role,
+            group_slugs=frozenset(g.slug for g in user.groups),
+            organisation_ids=frozenset(g.organisation_id for g in user.groups),
+            locale=user.locale,
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    @property
+    def is_official(self) -> bool:
+        return self.role == Role.OFFICIAL.value
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.OFFICIAL.value, Role.ADMIN.value)
+
+
+SYSTEM = Actor(user_id=None, username="system", role="system")

@@ -1,0 +1,162 @@
+"""Doing a human step: validate the answers, then lock, load, run and save the case in one transaction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.forms import FieldType, Form, clean_form_data
+from engine.models import Application, ApplicationStatus, HumanTask, TaskStatus, utcnow
+from engine.runtime.cases import Case, StepNotOpenError, StepResult
+from engine.services.access import can_view_task, is_candidate
+from engine.services.applications import build_view
+from engine.services.context import Actor, Platform
+from engine.services.errors import (
+    ConcurrentUpdateError,
+    ForbiddenError,
+    NotFoundError,
+    TaskClaimedByOtherError,
+    TaskNotOpenError,
+    ValidationFailedError,
+)
+from engine.services.views import ApplicationView, TaskView, manifest_of, task_view
+from engine.services.worklist_sync import sync_worklist
+from engine.store import applications, attachments, audit, catalog, tasks
+
+EMPTY_FORM = Form.single_page(None, None, ())
+
+
+def get_task(db: Session, actor: Actor, task_id: str) -> TaskView:
+    task = _visible_task(db, actor, task_id)
+    return task_view(task, manifest_of(task.application.service_version), locale=actor.locale)
+
+
+def _visible_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
+    task = tasks.get(db, task_id)
+    if task is None or not can_view_task(db, actor, task):
+        raise NotFoundError(task_id)
+    return task
+
+
+def _actionable_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
+    task = _visible_task(db, actor, task_id)
+    if not is_candidate(actor, task):
+        raise ForbiddenError(task_id)
+    if task.status != TaskStatus.OPEN.value:
+        raise TaskNotOpenError(task_id)
+    if task.assignee_id is not None and task.assignee_id != actor.user_id and not actor.is_admin:
+        raise TaskClaimedByOtherError(task_id)
+    return task
+
+
+def form_of(task: HumanTask) -> Form:
+    step = manifest_of(task.application.service_version).step(task.element_id)
+    return step.form if step is not None and step.form is not None else EMPTY_FORM
+
+
+def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate one page of a long form and keep its answers; raises ValidationFailedError with what was typed."""
+    task = _actionable_task(db, actor, task_id)
+    form = form_of(task)
+    cleaned, errors = clean_form_data(form, raw, page=page, attachment_exists=_attachment_checker(db, actor))
+    if errors:
+        raise ValidationFailedError(form, errors)
+    draft = json.loads(task.draft_json or "{}")
+    for field in form.fields_on_page(page):
+        draft.pop(field.name, None)
+    draft.update(cleaned)
+    task.draft_json = json.dumps(draft, ensure_ascii=False)
+    db.flush()
+    return draft
+
+
+def _attachment_checker(db: Session, actor: Actor) -> Any:
+    def exists(attachment_id: str) -> bool:
+        attachment = attachments.get(db, str(attachment_id))
+        return attachment is not None and (attachment.owner_id == actor.user_id or attachment.application_id is not None)
+
+    return exists
+
+
+def complete_task(
+    db: Session, platform: Platform, actor: Actor, task_id: str, raw: dict[str, Any]
+) -> ApplicationView:
+    task = _actionable_task(db, actor, task_id)
+    form = form_of(task)
+    cleaned, errors = clean_form_data(form, raw, attachment_exists=_attachment_checker(db, actor))
+    if errors:
+        raise ValidationFailedError(form, errors)
+    application = _lock(db, task.application_id)
+    db.refresh(task)
+    if task.status != TaskStatus.OPEN.value:
+        raise TaskNotOpenError(task_id)
+    if task.assignee_id is not None and task.assignee_id != actor.user_id and not actor.is_admin:
+        raise TaskClaimedByOtherError(task_id)
+    version = application.service_version
+    manifest = manifest_of(version)
+    case = Case.load(catalog.get_spec_json(db, version.spec_digest), application.state_json, platform.script_engine)
+    try:
+        result = case.complete(task_id, cleaned)
+    except StepNotOpenError as exc:
+        raise TaskNotOpenError(task_id) from exc
+    now = utcnow()
+    tasks.close(db, task, status=TaskStatus.COMPLETED, by_id=actor.user_id, at=now)
+    if task.assignee_id is None:
+        task.assignee_id = actor.user_id
+    file_ids = [str(cleaned[f.name]) for f in form.fields if f.type == FieldType.FILE and f.name in cleaned]
+    attachments.link_to_application(db, file_ids, owner_id=application.applicant_id, application_id=application.id)
+    audit.record(
+        db,
+        action="task.completed",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        application_id=application.id,
+        task_id=task.id,
+        element_id=task.element_id,
+        details={"fields": cleaned, "for_applicant": task.for_applicant},
+    )
+    if task.is_start_form:
+        application.submitted_at = now
+        audit.record(db, action="application.submitted", actor_id=actor.user_id, actor=actor.username,
+                     application_id=application.id, element_id=task.element_id)
+    _apply_result(db, application, case, result, manifest_outcomes=manifest.end_events, actor=actor)
+    application.state_json = case.dump()
+    application.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
+    application.updated_at = now
+    sync_worklist(db, application, case, manifest, now)
+    try:
+        db.flush()
+    except StaleDataError as exc:
+        raise ConcurrentUpdateError(application.reference) from exc
+    return build_view(db, actor, application)
+
+
+def _lock(db: Session, application_id: int) -> Application:
+    try:
+        return applications.lock(db, application_id)
+    except LookupError as exc:
+        raise NotFoundError(str(application_id)) from exc
+
+
+def _apply_result(
+    db: Session, application: Application, case: Case, result: StepResult, *, manifest_outcomes: dict[str, str],
+    actor: Actor,
+) -> None:
+    if result.failed:
+        application.status = ApplicationStatus.ERROR.value
+        application.error_element = result.error_element
+        application.error_message = result.error_message
+        audit.record(db, action="application.error", actor_id=None, actor="engine", application_id=application.id,
+                     element_id=result.error_element, details={"message": result.error_message})
+        return
+    if result.completed:
+        application.status = ApplicationStatus.COMPLETED.value
+        application.outcome = result.end_event
+        application.outcome_name = manifest_outcomes.get(result.end_event or "", result.end_event)
+        application.closed_at = utcnow()
+        audit.record(db, action="application.completed", actor_id=None, actor="engine", application_id=application.id,
+                     element_id=result.end_event,
+                     details={"outcome": result.end_event, "outcome_name": application.outcome_name})

@@ -1,0 +1,146 @@
+"""Read models handed to pages and the API: plain data, no sessions, no lazy loading."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from engine.bpmn.manifest import ServiceManifest
+from engine.forms import Form
+from engine.models import Application, HumanTask, ServiceVersion, utcnow
+
+
+@lru_cache(maxsize=512)
+def _manifest_from_json(text: str) -> ServiceManifest:
+    return ServiceManifest.from_dict(json.loads(text))
+
+
+def manifest_of(version: ServiceVersion) -> ServiceManifest:
+    """Manifests are immutable per version, so parsed ones are shared within a process."""
+    return _manifest_from_json(version.manifest_json)
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    id: str
+    title: str
+    title_en: str
+    version: int
+    organisation: str
+    organisation_name: str
+    category: str
+    availability: str
+    sla_days: int | None
+    description_html: str = ""
+    description_en_html: str = ""
+
+    def title_in(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title
+
+    def description_in(self, locale: str) -> str:
+        return self.description_en_html if locale == "en" and self.description_en_html else self.description_html
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    element_id: str
+    title: str
+    reference: str
+    service_id: str
+    service_title: str
+    is_start: bool
+    for_applicant: bool
+    form: Form | None
+    groups: tuple[str, ...]
+    assignee: str | None
+    assignee_id: int | None
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    draft: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.status == "open" and self.due_at < utcnow()
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    event: str
+    step: str | None
+    title: str
+    by: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    """The answers given at one completed step, in the step form's field order."""
+
+    title: str
+    form: Form
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: str
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    reference: str
+    service: ServiceSummary
+    status: str
+    outcome: str | None
+    outcome_name: str | None
+    created_at: datetime
+    submitted_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+    applicant: str
+    organisation_name: str
+    error_element: str | None
+    error_message: str | None
+    tasks: list[TaskView]
+    open_steps: list[TaskView]
+    history: list[HistoryItem]
+    data: dict[str, Any]
+    answers: list[AnswerSection]
+    attachments: list[AttachmentView]
+    version: int
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+def task_view(task: HumanTask, manifest: ServiceManifest, *, locale: str = "uk") -> TaskView:
+    application: Application = task.application
+    step = manifest.step(task.element_id)
+    return TaskView(
+        id=task.id,
+        element_id=task.element_id,
+        title=task.title,
+        reference=application.reference,
+        service_id=manifest.process_id,
+        service_title=manifest.title_in(locale),
+        is_start=task.is_start_form,
+        for_applicant=task.for_applicant,
+        form=step.form if step else None,
+        groups=tuple(task.groups),
+        assignee=task.assignee.username if task.assignee is not None else None,
+        assignee_id=task.assignee_id,
+        status=task.status,
+        created_at=task.created_at,
+        due_at=task.due_at,
+        draft=json.loads(task.draft_json or "{}"),
+    )

@@ -1,0 +1,80 @@
+"""Officials' queues: open tasks of their groups, claim and release. Queries only, no workflow loads."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine.services.access import is_candidate
+from engine.services.context import Actor
+from engine.services.errors import ForbiddenError, NotFoundError, TaskClaimedByOtherError, TaskNotOpenError
+from engine.services.steps import get_task
+from engine.services.views import TaskView, manifest_of, task_view
+from engine.store import audit, catalog, tasks
+from engine.models import TaskStatus
+
+
+def queue(
+    db: Session, actor: Actor, *, service_id: str | None = None, organisation_id: int | None = None,
+    unassigned_only: bool = False,
+) -> list[TaskView]:
+    """Open tasks the official may take (their groups, their organisations)."""
+    if not actor.is_staff:
+        raise ForbiddenError("queue")
+    service_pk = None
+    if service_id:
+        service = catalog.find_service(db, service_id)
+        if service is None:
+            return []
+        service_pk = service.id
+    rows = tasks.queue(
+        db,
+        group_slugs=sorted(actor.group_slugs),
+        username=actor.username,
+        organisation_ids=None if actor.is_admin else sorted(actor.organisation_ids),
+        service_id=service_pk,
+        organisation_id=organisation_id,
+        unassigned_only=unassigned_only,
+    )
+    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
+
+
+def my_tasks(db: Session, actor: Actor) -> list[TaskView]:
+    if not actor.is_staff or actor.user_id is None:
+        raise ForbiddenError("my tasks")
+    rows = tasks.queue(
+        db, group_slugs=[], username=actor.username, organisation_ids=None, assignee_id=actor.user_id
+    )
+    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
+
+
+def claim(db: Session, actor: Actor, task_id: str) -> TaskView:
+    task = tasks.get(db, task_id)
+    if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
+        raise NotFoundError(task_id)
+    if task.status != TaskStatus.OPEN.value:
+        raise TaskNotOpenError(task_id)
+    if not tasks.claim(db, task_id, actor.user_id):
+        db.refresh(task)
+        if task.status != TaskStatus.OPEN.value:
+            raise TaskNotOpenError(task_id)
+        raise TaskClaimedByOtherError(task_id)
+    audit.record(db, action="task.claimed", actor_id=actor.user_id, actor=actor.username,
+                 application_id=task.application_id, task_id=task_id, element_id=task.element_id)
+    db.refresh(task)
+    return get_task(db, actor, task_id)
+
+
+def release(db: Session, actor: Actor, task_id: str) -> TaskView:
+    task = tasks.get(db, task_id)
+    if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
+        raise NotFoundError(task_id)
+    if task.status != TaskStatus.OPEN.value:
+        raise TaskNotOpenError(task_id)
+    if task.assignee_id is None:
+        return get_task(db, actor, task_id)
+    if not tasks.release(db, task_id, None if actor.is_admin else actor.user_id):
+        raise TaskClaimedByOtherError(task_id)
+    audit.record(db, action="task.released", actor_id=actor.user_id, actor=actor.username,
+                 application_id=task.application_id, task_id=task_id, element_id=task.element_id)
+    db.refresh(task)
+    return get_task(db, actor, task_id)

@@ -1,0 +1,61 @@
+"""Keep the worklist table equal to the case's open human steps, in the same transaction as the state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from engine.bpmn.manifest import ServiceManifest, StepInfo
+from engine.calendar import add_working_days
+from engine.models import Application, HumanTask, TaskCandidate, TaskStatus
+from engine.runtime.cases import Case
+from engine.store import directory, tasks
+
+
+def sync_worklist(db: Session, application: Application, case: Case, manifest: ServiceManifest, now: datetime) -> None:
+    open_steps = {step.task_id: step for step in case.open_steps()}
+    existing = {task.id: task for task in tasks.open_for_application(db, application.id)}
+    for task_id, task in existing.items():
+        if task_id not in open_steps:
+            tasks.close(db, task, status=TaskStatus.CANCELLED, by_id=None, at=now)
+    for task_id, step in open_steps.items():
+        if task_id in existing:
+            continue
+        info = manifest.step(step.element_id) or StepInfo(step.element_id, step.element_id, step.is_start, None)
+        tasks.add(db, _new_task(db, application, task_id, info, manifest, now))
+
+
+def _new_task(
+    db: Session, application: Application, task_id: str, info: StepInfo, manifest: ServiceManifest, now: datetime
+) -> HumanTask:
+    task = HumanTask(
+        id=task_id,
+        application_id=application.id,
+        element_id=info.element_id,
+        title=info.name,
+        is_start_form=info.is_start,
+        for_applicant=info.for_applicant,
+        organisation_id=application.organisation_id,
+        created_at=now,
+    )
+    if info.for_applicant:
+        task.candidates.append(TaskCandidate(kind="user", value=application.applicant.username))
+        task.assignee_id = application.applicant_id
+        return task
+    groups = directory.groups_by_slug(db, list(info.groups))
+    for slug in info.groups:
+        task.candidates.append(TaskCandidate(kind="group", value=slug))
+    for username in info.candidate_users:
+        task.candidates.append(TaskCandidate(kind="user", value=username))
+    if info.assignee:
+        assignee = directory.find_user(db, info.assignee)
+        if assignee is not None:
+            task.assignee_id = assignee.id
+            task.candidates.append(TaskCandidate(kind="user", value=assignee.username))
+    first_group = next((groups[s] for s in info.groups if s in groups), None)
+    if first_group is not None:
+        task.organisation_id = first_group.organisation_id
+    if manifest.sla_days:
+        task.due_at = add_working_days(now, manifest.sla_days)
+    return task

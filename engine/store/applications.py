@@ -1,0 +1,54 @@
+"""Applications and the per-application lock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.models import Application, ServiceVersion
+
+
+def find_by_reference(db: Session, reference: str) -> Application | None:
+    return db.scalar(
+        select(Application)
+        .where(Application.reference == reference)
+        .options(joinedload(Application.service_version).joinedload(ServiceVersion.service))
+    )
+
+
+def lock(db: Session, application_id: int) -> Application:
+    """Load the application for update: PostgreSQL row lock; on SQLite the writer lock is already held."""
+    db.expire_all()
+    application = db.scalar(
+        select(Application)
+        .where(Application.id == application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if application is None:
+        raise LookupError(application_id)
+    return application
+
+
+def reference_exists(db: Session, reference: str) -> bool:
+    return db.scalar(select(Application.id).where(Application.reference == reference)) is not None
+
+
+def list_for_applicant(db: Session, applicant_id: int) -> Sequence[Application]:
+    return db.scalars(
+        select(Application)
+        .where(Application.applicant_id == applicant_id)
+        .options(joinedload(Application.service_version))
+        .order_by(Application.created_at.desc())
+    ).all()
+
+
+def add(db: Session, application: Application) -> None:
+    db.add(application)
+    db.flush()
+
+
+def get(db: Session, application_id: int) -> Application | None:
+    return db.get(Application, application_id)

@@ -1,0 +1,36 @@
+"""Attachment metadata (the bytes are files named by id under the upload directory)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.models import Attachment
+
+
+def get(db: Session, attachment_id: str) -> Attachment | None:
+    return db.get(Attachment, attachment_id)
+
+
+def add(db: Session, attachment: Attachment) -> None:
+    db.add(attachment)
+    db.flush()
+
+
+def link_to_application(db: Session, ids: Sequence[str], *, owner_id: int, application_id: int) -> None:
+    """Attach the citizen's own, still unattached uploads to the application they were submitted with."""
+    if ids:
+        db.execute(
+            update(Attachment)
+            .where(Attachment.id.in_(list(ids)), Attachment.owner_id == owner_id, Attachment.application_id.is_(None))
+            .values(application_id=application_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def for_application(db: Session, application_id: int) -> Sequence[Attachment]:
+    return db.scalars(
+        select(Attachment).where(Attachment.application_id == application_id).order_by(Attachment.created_at)
+    ).all()

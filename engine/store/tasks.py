@@ -1,0 +1,136 @@
+"""The worklist of human tasks. Queues are queries over this table, never workflow loads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from engine.models import Application, HumanTask, ServiceVersion, TaskCandidate, TaskStatus
+
+
+def get(db: Session, task_id: str) -> HumanTask | None:
+    return db.scalar(
+        select(HumanTask)
+        .where(HumanTask.id == task_id)
+        .options(
+            selectinload(HumanTask.candidates),
+            joinedload(HumanTask.application)
+            .joinedload(Application.service_version)
+            .joinedload(ServiceVersion.service),
+        )
+    )
+
+
+def open_for_application(db: Session, application_id: int) -> Sequence[HumanTask]:
+    return db.scalars(
+        select(HumanTask)
+        .where(HumanTask.application_id == application_id, HumanTask.status == TaskStatus.OPEN.value)
+        .options(selectinload(HumanTask.candidates))
+        .order_by(HumanTask.created_at)
+    ).all()
+
+
+def queue(
+    db: Session,
+    *,
+    group_slugs: Sequence[str],
+    username: str,
+    organisation_ids: Sequence[int] | None,
+    service_id: int | None = None,
+    organisation_id: int | None = None,
+    assignee_id: int | None = None,
+    unassigned_only: bool = False,
+) -> Sequence[HumanTask]:
+    """Open official tasks the person may take; `organisation_ids` None means every organisation (admins)."""
+    candidate = (
+        select(TaskCandidate.task_id)
+        .where(
+            or_(
+                (TaskCandidate.kind == "group") & TaskCandidate.value.in_(list(group_slugs) or [""]),
+                (TaskCandidate.kind == "user") & (TaskCandidate.value == username),
+            )
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(HumanTask)
+        .join(HumanTask.application)
+        .join(Application.service_version)
+        .where(HumanTask.status == TaskStatus.OPEN.value, HumanTask.for_applicant.is_(False))
+        .options(
+            selectinload(HumanTask.candidates),
+            joinedload(HumanTask.assignee),
+            joinedload(HumanTask.application).joinedload(Application.service_version),
+        )
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    )
+    if assignee_id is not None:
+        query = query.where(HumanTask.assignee_id == assignee_id)
+    else:
+        query = query.where(HumanTask.id.in_(candidate))
+    if unassigned_only:
+        query = query.where(HumanTask.assignee_id.is_(None))
+    if organisation_ids is not None:
+        query = query.where(HumanTask.organisation_id.in_(list(organisation_ids) or [-1]))
+    if service_id is not None:
+        query = query.where(ServiceVersion.service_id == service_id)
+    if organisation_id is not None:
+        query = query.where(HumanTask.organisation_id == organisation_id)
+    return db.scalars(query).unique().all()
+
+
+def claim(db: Session, task_id: str, user_id: int) -> bool:
+    """Atomic: succeeds only while nobody else holds the task (one conditional UPDATE)."""
+    result = db.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.id == task_id,
+            HumanTask.status == TaskStatus.OPEN.value,
+            or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user_id),
+        )
+        .values(assignee_id=user_id)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(db: Session, task_id: str, user_id: int | None) -> bool:
+    """Give the task back to the queue; `user_id` None releases whoever holds it (administrators)."""
+    query = update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN.value)
+    if user_id is not None:
+        query = query.where(HumanTask.assignee_id == user_id)
+    result = db.execute(query.values(assignee_id=None).execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add(db: Session, task: HumanTask) -> None:
+    db.add(task)
+    db.flush()
+
+
+def close(db: Session, task: HumanTask, *, status: TaskStatus, by_id: int | None, at: datetime) -> None:
+    task.status = status.value
+    task.completed_at = at
+    task.completed_by_id = by_id
+    db.flush()
+
+
+def organisations_of_application(db: Session, application_id: int) -> set[int]:
+    """Every organisation that has had a step of this application in its queue."""
+    rows = db.scalars(
+        select(HumanTask.organisation_id).where(
+            HumanTask.application_id == application_id, HumanTask.organisation_id.is_not(None)
+        )
+    )
+    return {r for r in rows if r is not None}
+
+
+def completed_for_application(db: Session, application_id: int) -> Sequence[HumanTask]:
+    return db.scalars(
+        select(HumanTask)
+        .where(HumanTask.application_id == application_id, HumanTask.status == TaskStatus.COMPLETED.value)
+        .order_by(HumanTask.completed_at)
+    ).all()

@@ -1,0 +1,76 @@
+"""Sign in and out with local accounts; the session carries only the user id."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from engine.services import accounts
+from engine.services.context import Actor
+from webapp.extensions import login_manager
+from webapp.requests import db
+
+auth = Blueprint("auth", __name__)
+
+
+class SessionUser(UserMixin):  # type: ignore[misc]
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.id = actor.user_id
+
+    @property
+    def role(self) -> str:
+        return self.actor.role
+
+
+@login_manager.user_loader  # type: ignore[untyped-decorator]
+def load_user(user_id: str) -> SessionUser | None:
+    if not user_id.isdigit():
+        return None
+    found = accounts.load_actor(db(), int(user_id))
+    return SessionUser(found) if found is not None else None
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login form cannot be used to send people elsewhere."""
+    if not target:
+        return url_for("citizen.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("citizen.index")
+    return target
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        user = accounts.authenticate(db(), username, password) if username and password else None
+        if user is None:
+            error = _("Enter a correct username and password")
+        else:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            login_user(SessionUser(Actor.of(user)))
+            return redirect(safe_next(request.form.get("next")))
+    status = 200 if error is None else 400
+    return render_template(
+        "pages/auth/login.html", error=error, username=username, next=request.args.get("next", "")
+    ), status
+
+
+@auth.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("citizen.index"))

@@ -1,0 +1,7 @@
+"""Officials' pages: the work queue of their groups, claiming, reviewing and deciding."""
+
+from flask import Blueprint
+
+staff = Blueprint("staff", __name__)
+
+from webapp.staff import routes  # noqa: E402,F401  (routes register on the blueprint)
