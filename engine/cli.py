@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.bpmn.problems import Severity
-from engine.config import Settings
+from engine.config import Settings, forms_dir_from_env
 from engine.db import unit_of_work
 from engine.migrate import upgrade_database
 from engine.models import Role
@@ -22,7 +22,7 @@ from engine.services.directory_admin import DEMO_DIRECTORY, load_demo_users, loa
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    forms_dir = Path(args.forms) if args.forms else Settings.from_env(secret_key="-").forms_dir
+    forms_dir = Path(args.forms) if args.forms else forms_dir_from_env()
     results = check_paths([Path(p) for p in args.paths], forms_dir)
     errors = warnings = 0
     for result in results:
@@ -77,8 +77,15 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     password = os.environ.get("POSLUHY_NEW_PASSWORD") or getpass.getpass("Password: ")
     platform = Platform.from_settings(Settings.from_env())
     with unit_of_work(platform.write_sessions) as db:
-        create_user(db, username=args.username, password=password, role=Role(args.role), full_name=args.name,
-                    email=args.email, group_slugs=tuple(g for g in args.groups.split(",") if g))
+        create_user(
+            db,
+            username=args.username,
+            password=password,
+            role=Role(args.role),
+            full_name=args.name,
+            email=args.email,
+            group_slugs=tuple(g for g in args.groups.split(",") if g),
+        )
     print(f"user {args.username} created")
     return 0
 

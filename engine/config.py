@@ -29,6 +29,10 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+def forms_dir_from_env() -> Path:
+    return Path(_env("POSLUHY_FORMS_DIR", str(PROJECT_ROOT / "forms")))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the platform; see the README's configuration table."""
@@ -54,7 +58,7 @@ class Settings:
             "database_url": _env("DATABASE_URL", f"sqlite:///{var_dir / 'posluhy.db'}"),
             "var_dir": var_dir,
             "processes_dir": Path(_env("POSLUHY_PROCESSES_DIR", str(PROJECT_ROOT / "processes"))),
-            "forms_dir": Path(_env("POSLUHY_FORMS_DIR", str(PROJECT_ROOT / "forms"))),
+            "forms_dir": forms_dir_from_env(),
             "upload_dir": Path(_env("POSLUHY_UPLOAD_DIR", str(var_dir / "uploads"))),
             "max_upload_bytes": int(_env("POSLUHY_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
             "script_time_limit": float(_env("POSLUHY_SCRIPT_TIME_LIMIT", "1.0")),

@@ -12,6 +12,7 @@ from engine.services.context import Platform
 from webapp.extensions import babel, csrf, login_manager
 from webapp.i18n import select_locale, setup_i18n
 from webapp.requests import setup_request_handling
+from webapp.templating import setup_templating
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Flask:
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     login_manager.init_app(app)
     setup_i18n(app)
     setup_request_handling(app)
+    setup_templating(app)
     _register_blueprints(app)
     return app
 

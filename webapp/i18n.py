@@ -15,6 +15,10 @@ LOCALES = ("uk", "en")
 
 def select_locale() -> str:
     chosen = request.args.get("lang")
+    if request.path.startswith("/api/"):
+        # API clients carry no session: ?lang= or Accept-Language, never a cookie.
+        g.locale = chosen if chosen in LOCALES else request.accept_languages.best_match(LOCALES, "uk")
+        return str(g.locale)
     if chosen in LOCALES:
         session["lang"] = chosen
     locale = session.get("lang")

@@ -159,7 +159,7 @@ def _lanes(process: etree._Element) -> dict[str, str]:
     lanes: dict[str, str] = {}
     for lane in process.iter(BPMN + "lane"):
         for ref in lane.iterfind(BPMN + "flowNodeRef"):
-            lanes[text_of(ref)] = lane.get("name") or lane.get("id", "")
+            lanes[text_of(ref)] = lane.get("name") or lane.get("id") or ""
     return lanes
 
 
@@ -192,7 +192,7 @@ class ManifestBuilder:
             step = self._step(element, lanes)
             if step is not None:
                 steps[step.element_id] = step
-        end_events = {e.get("id", ""): e.get("name") or e.get("id", "") for e in process.iter(BPMN + "endEvent")}
+        end_events = {e.get("id") or "": e.get("name") or e.get("id") or "" for e in process.iter(BPMN + "endEvent")}
         return ServiceManifest(
             process_id=process_id,
             title=(process.get("name") or process_id).strip(),
@@ -225,9 +225,10 @@ class ManifestBuilder:
     def _step(self, element: etree._Element, lanes: dict[str, str]) -> StepInfo | None:
         element_id = element.get("id", "")
         is_start = local_name(element) == "startEvent"
-        if is_start and (len(element) and self._has_event_definition(element)):
-            return None
-        if is_start and element.getparent() is not None and local_name(element.getparent()) != "process":
+        parent = element.getparent()
+        if is_start and (
+            self._has_event_definition(element) or (parent is not None and local_name(parent) != "process")
+        ):
             return None
         return StepInfo(
             element_id=element_id,

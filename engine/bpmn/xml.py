@@ -12,8 +12,8 @@ NS = {
     "activiti": "http://activiti.org/bpmn",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
-BPMN = "{%s}" % NS["bpmn"]
-CAMUNDA = "{%s}" % NS["camunda"]
+BPMN = f"{{{NS['bpmn']}}}"
+CAMUNDA = f"{{{NS['camunda']}}}"
 
 
 class XmlProblemError(Exception):

@@ -155,7 +155,7 @@ class Case:
             self.workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
             return _failure(exc, None)
-        except Exception as exc:  # noqa: BLE001 - any failure of analyst code must become a visible error
+        except Exception as exc:
             return StepResult(completed=False, error_element=None, error_message=f"{type(exc).__name__}: {exc}")
         return self._check_after_run()
 

@@ -35,6 +35,7 @@ from engine.runtime.sandbox_guards import ALLOWED_MODULES, GUARD_GLOBALS, build_
 from engine.runtime.sandbox_policy import (
     DEFAULT_TIME_LIMIT,
     SCRIPT_FILENAME,
+    TICK,
     SandboxError,
     ScriptAccessError,
     ScriptLimitError,
@@ -61,7 +62,7 @@ __all__ = [
 _TraceFunction = Callable[[FrameType, str, Any], Any]
 
 
-class _DeadlineExceeded(BaseException):  # noqa: N818 - internal signal, never escapes this module
+class _DeadlineExceeded(BaseException):
     """Raised inside restricted frames when time is up.
 
     A BaseException so that ``except Exception:`` in a script cannot swallow it (bare ``except:`` and
@@ -71,24 +72,32 @@ class _DeadlineExceeded(BaseException):  # noqa: N818 - internal signal, never e
 
 
 class _Deadline:
-    """Line tracer raising :class:`_DeadlineExceeded` once ``limit`` seconds have passed."""
+    """Raise :class:`_DeadlineExceeded` in restricted code once ``limit`` seconds have passed.
+
+    Two triggers: a per-thread ``sys.settrace`` tracer that only traces frames of restricted code ('call'
+    and 'line' events: catches recursion and long straight-line code), and ``_tick_()`` calls that the
+    policy compiles into every loop body and comprehension (CPython 3.11 emits no 'line' event for a loop
+    that jumps back to the same line, e.g. ``while True: pass``).
+    """
 
     def __init__(self, limit: float) -> None:
         self.limit = limit
         self.expires = time.monotonic() + limit
 
-    def _check(self) -> None:
+    def tick(self) -> bool:
+        """The ``_tick_()`` check compiled into loops and comprehensions; also called by the tracer."""
         if time.monotonic() > self.expires:
             raise _DeadlineExceeded
+        return True
 
     def trace_local(self, frame: FrameType, event: str, arg: Any) -> _TraceFunction:
-        self._check()
+        self.tick()
         return self.trace_local
 
     def trace_global(self, frame: FrameType, event: str, arg: Any) -> _TraceFunction | None:
         if frame.f_code.co_filename != SCRIPT_FILENAME:
             return None  # platform code and library code run untraced: low overhead, no false timeouts
-        self._check()
+        self.tick()
         return self.trace_local
 
     def run(self, function: Callable[[], Any]) -> Any:
@@ -122,9 +131,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         my_globals = copy.copy(self.globals)
         my_globals.update(external_context or {})
         my_globals.update(context)
-        my_globals.update(build_restricted_globals())  # last: task data cannot replace a guard
+        deadline = _Deadline(self.time_limit)
+        my_globals.update(build_restricted_globals(deadline.tick))  # last: task data cannot replace a guard
         # Restricted code compiled by SandboxPolicy, run with guard hooks and restricted builtins.
-        return _Deadline(self.time_limit).run(lambda: eval(code, my_globals))  # noqa: S307
+        return deadline.run(lambda: eval(code, my_globals))  # noqa: S307
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         code = compile_source(script, "exec")
@@ -132,10 +142,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         self.check_for_overwrite(context, external)
         context.update(self.globals)
         context.update(external)
-        context.update(build_restricted_globals())
+        deadline = _Deadline(self.time_limit)
+        context.update(build_restricted_globals(deadline.tick))
         try:
             # Restricted code compiled by SandboxPolicy, run with guard hooks and restricted builtins.
-            _Deadline(self.time_limit).run(lambda: exec(code, context))  # noqa: S102
+            deadline.run(lambda: exec(code, context))  # noqa: S102
         finally:
             self._remove_globals_and_functions_from_context(context, external)
         return True
@@ -149,6 +160,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             if (
                 key == "__builtins__"
                 or key in GUARD_GLOBALS
+                or key == TICK
                 or key in self.globals
                 or (external_context and key in external_context)
                 or callable(value)
@@ -188,9 +200,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # untyp
 
     def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:
         line_number = 0
-        if isinstance(err, ScriptRestrictionError):
-            line_number = err.lineno or 0
-        elif isinstance(err, SyntaxError):
+        if isinstance(err, ScriptRestrictionError | SyntaxError):
             line_number = err.lineno or 0
         else:
             for frame_summary in traceback.extract_tb(err.__traceback__):

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType, ModuleType
 from typing import Any, Final
 
-from RestrictedPython import PrintCollector, limited_builtins, safe_builtins, utility_builtins
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
+from RestrictedPython.Limits import limited_builtins
+from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+from RestrictedPython.Utilities import utility_builtins
 
 from engine.runtime.sandbox_policy import (
     GUARDED_BINOP,
@@ -27,8 +29,8 @@ from engine.runtime.sandbox_policy import (
     MAX_EXPONENT,
     MAX_FORMAT_WIDTH,
     MAX_INT_BITS,
-    MAX_RANGE_LEN,
     MAX_SEQUENCE_LEN,
+    TICK,
     ScriptAccessError,
     ScriptLimitError,
 )
@@ -187,7 +189,7 @@ def _wrap_padding(method: Callable[..., Any]) -> Callable[..., Any]:
     return padded
 
 
-def _wrap_expandtabs(text: str | bytes) -> Callable[..., Any]:
+def _wrap_expandtabs(text: Any) -> Callable[..., Any]:
     def expandtabs(tabsize: int = 8) -> Any:
         _check_size(len(text) + text.count("\t" if isinstance(text, str) else b"\t") * tabsize, "expandtabs")
         return text.expandtabs(tabsize)
@@ -288,8 +290,8 @@ def guarded_apply(function: Callable[..., Any], *args: Any, **kwargs: Any) -> An
 
 def guarded_import(
     name: str,
-    globals: Mapping[str, Any] | None = None,  # noqa: A002 - signature of builtins.__import__
-    locals: Mapping[str, Any] | None = None,  # noqa: A002
+    globals: Mapping[str, Any] | None = None,
+    locals: Mapping[str, Any] | None = None,
     fromlist: Iterable[str] | None = (),
     level: int = 0,
 ) -> ModuleType:
@@ -371,6 +373,6 @@ GUARD_GLOBALS: Final[Mapping[str, Any]] = MappingProxyType(
 )
 
 
-def build_restricted_globals() -> dict[str, Any]:
-    """Fresh globals for one evaluation: the guard hooks and a copy of the restricted builtins."""
-    return {**GUARD_GLOBALS, "__builtins__": dict(RESTRICTED_BUILTINS)}
+def build_restricted_globals(tick: Callable[[], bool]) -> dict[str, Any]:
+    """Fresh globals for one evaluation: the guard hooks, the deadline check and the restricted builtins."""
+    return {**GUARD_GLOBALS, TICK: tick, "__builtins__": dict(RESTRICTED_BUILTINS)}

@@ -1,8 +1,8 @@
 """Compile-time side of the script sandbox: limits, errors, the AST policy and the code cache.
 
 Analysts' gateway conditions, timer expressions and script tasks are compiled with
-RestrictedPython (``compile_restricted_eval``/``_exec``) using :class:`SandboxPolicy`, which on top of RestrictedPython's
-own checks rewrites the operators that can build huge values in a single C-level step (``**``, ``*``,
+RestrictedPython (``compile_restricted_eval``/``_exec``) using :class:`SandboxPolicy`, which on top of
+RestrictedPython's own checks rewrites the operators that can build huge values in a single C-level step (``**``, ``*``,
 ``<<``, ``+`` and ``%``) into calls of a runtime guard, and format specs of f-strings into a guarded
 ``format``.  Runtime guards live in :mod:`engine.runtime.sandbox_guards`.
 """
@@ -13,9 +13,10 @@ import ast
 import functools
 import re
 from types import CodeType
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar, cast
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.transformer import RestrictingNodeTransformer
 
 # --------------------------------------------------------------------------------------------------
 # Limits.  Every single C-level operation a script can trigger is bounded by these; loops written in
@@ -45,6 +46,8 @@ SCRIPT_FILENAME: Final = "<posluhy-script>"
 #: Names of the runtime hooks the policy and RestrictedPython insert into compiled code.
 GUARDED_BINOP: Final = "_guarded_binop_"
 GUARDED_FORMAT: Final = "_guarded_format_"
+#: Deadline check compiled into every loop body, comprehension, function and lambda (returns True).
+TICK: Final = "_tick_"
 
 _BINOP_SYMBOLS: Final[dict[type[ast.operator], str]] = {
     ast.Pow: "**",
@@ -54,6 +57,7 @@ _BINOP_SYMBOLS: Final[dict[type[ast.operator], str]] = {
     ast.Mod: "%",
 }
 
+_NodeT = TypeVar("_NodeT", bound=ast.AST)
 _LINE_RE: Final = re.compile(r"^Line (\d+)")
 
 
@@ -82,15 +86,19 @@ class ScriptTimeoutError(SandboxError):
     """The script ran longer than the time limit."""
 
 
-def _located(new: ast.expr, old: ast.expr) -> ast.expr:
+def _tick_call() -> ast.Call:
+    return ast.Call(func=ast.Name(TICK, ast.Load()), args=[], keywords=[])
+
+
+def _located(new: _NodeT, old: ast.AST) -> _NodeT:
     """Give a generated node (and its generated children) the source location of the node it replaces."""
     return ast.fix_missing_locations(ast.copy_location(new, old))
 
 
-class SandboxPolicy(RestrictingNodeTransformer):  # type: ignore[misc]  # untyped base class
+class SandboxPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus size guards on operators, guarded format specs and no classes."""
 
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
         node = self.node_contents_visit(node)
         symbol = _BINOP_SYMBOLS.get(type(node.op))
         if symbol is None:
@@ -102,7 +110,7 @@ class SandboxPolicy(RestrictingNodeTransformer):  # type: ignore[misc]  # untype
         )
         return _located(call, node)
 
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
         node = self.node_contents_visit(node)
         if node.format_spec is None:
             return node
@@ -115,10 +123,39 @@ class SandboxPolicy(RestrictingNodeTransformer):  # type: ignore[misc]  # untype
         )
         return _located(ast.FormattedValue(value=_located(call, node), conversion=-1, format_spec=None), node)
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+    # CPython 3.11 emits no 'line' trace event when a loop jumps back to the same line (``while True: pass``,
+    # one-line comprehensions), so loops call the deadline check themselves.
+    def visit_While(self, node: ast.While) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
+        node = self.node_contents_visit(node)
+        node.body.insert(0, _located(ast.Expr(_tick_call()), node.body[0]))
+        return node
+
+    def visit_For(self, node: ast.For) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
+        new_node = cast(ast.For, super().visit_For(node))
+        new_node.body.insert(0, _located(ast.Expr(_tick_call()), new_node.body[0]))
+        return new_node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        new_node = cast(ast.comprehension, super().visit_comprehension(node))
+        new_node.ifs.insert(0, _located(_tick_call(), new_node.iter))
+        return new_node
+
+    # Functions check the deadline on entry too: exponential recursion has no loop to tick in, and the
+    # tracer is switched off by CPython after it raised once, should the script survive that exception.
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
+        new_node = cast(ast.FunctionDef, super().visit_FunctionDef(node))
+        new_node.body.insert(0, _located(ast.Expr(_tick_call()), new_node.body[0]))
+        return new_node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
+        new_node = cast(ast.Lambda, super().visit_Lambda(node))
+        new_node.body = _located(ast.BoolOp(op=ast.And(), values=[_tick_call(), new_node.body]), new_node.body)
+        return new_node
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:  # noqa: N802 - ast.NodeTransformer naming
         self.error(node, "Class definitions are not allowed.")
 
-    def visit_Try(self, node: ast.Try) -> ast.AST:
+    def visit_Try(self, node: ast.Try) -> ast.AST:  # noqa: N802 - ast.NodeTransformer naming
         # A timeout is raised into the script once; tracing stops after that (CPython), so code that could
         # run on after it -- a bare ``except:`` or a ``finally:`` block -- must not exist.
         if node.finalbody:
@@ -170,4 +207,22 @@ def compile_check(source: str, *, mode: Literal["eval", "exec"]) -> str | None:
         compile_source(source, mode)
     except ScriptRestrictionError as exc:
         return str(exc)
+    return _forbidden_import(source)
+
+
+def _forbidden_import(source: str) -> str | None:
+    """Imports outside the allow-list fail at run time anyway; say so before the diagram is deployed."""
+    from engine.runtime.sandbox_guards import ALLOWED_MODULES  # local: sandbox_guards imports this module
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [("." * node.level) + (node.module or "")]
+        else:
+            continue
+        for name in names:
+            if name not in ALLOWED_MODULES:
+                allowed = ", ".join(sorted(ALLOWED_MODULES))
+                return f"Line {node.lineno}: import of {name!r} is not allowed (allowed: {allowed})"
     return None

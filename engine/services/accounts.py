@@ -37,11 +37,26 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
 
 
 def create_user(
-    db: Session, *, username: str, password: str, role: Role = Role.CITIZEN, full_name: str = "", email: str = "",
-    group_slugs: tuple[str, ...] = (), is_demo: bool = False,
+    db: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role = Role.CITIZEN,
+    full_name: str = "",
+    email: str = "",
+    group_slugs: tuple[str, ...] = (),
+    is_demo: bool = False,
+    password_hash: str | None = None,
 ) -> User:
-    user = User(username=username, password_hash=hash_password(password), role=role.value, full_name=full_name,
-                email=email, is_demo=is_demo)
+    """`password_hash` lets a caller that creates many accounts with one password hash it once."""
+    user = User(
+        username=username,
+        password_hash=password_hash or hash_password(password),
+        role=role.value,
+        full_name=full_name,
+        email=email,
+        is_demo=is_demo,
+    )
     directory.add(db, user)
     for slug in group_slugs:
         group = directory.find_group(db, slug)
@@ -61,8 +76,12 @@ def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     directory.delete_expired_tokens(db, now)
-    directory.add(db, ApiToken(digest=_digest(token), user_id=user.id, created_at=now,
-                               expires_at=now + timedelta(hours=lifetime_hours)))
+    directory.add(
+        db,
+        ApiToken(
+            digest=_digest(token), user_id=user.id, created_at=now, expires_at=now + timedelta(hours=lifetime_hours)
+        ),
+    )
     audit.record(db, action="auth.token_issued", actor_id=user.id, actor=user.username)
     return token
 

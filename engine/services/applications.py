@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from sqlalchemy.orm import Session
 
 from engine.models import Application, ApplicationStatus, ServiceVersion, utcnow

@@ -64,8 +64,13 @@ def store_upload(
         sha256=digest.hexdigest(),
     )
     attachments.add(db, attachment)
-    audit.record(db, action="attachment.uploaded", actor_id=actor.user_id, actor=actor.username,
-                 details={"id": attachment_id, "filename": attachment.filename, "size": size})
+    audit.record(
+        db,
+        action="attachment.uploaded",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        details={"id": attachment_id, "filename": attachment.filename, "size": size},
+    )
     return StoredFile(attachment_id, attachment.filename, attachment.content_type, size, path)
 
 
@@ -79,5 +84,6 @@ def open_attachment(db: Session, actor: Actor, attachment_id: str, *, upload_dir
         allowed = application is not None and can_view_application(db, actor, application)
     if not allowed:
         raise NotFoundError(attachment_id)
-    return StoredFile(attachment.id, attachment.filename, attachment.content_type, attachment.size,
-                      upload_dir / attachment.id)
+    return StoredFile(
+        attachment.id, attachment.filename, attachment.content_type, attachment.size, upload_dir / attachment.id
+    )

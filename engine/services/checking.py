@@ -145,7 +145,7 @@ def _check_expression(source: str, element_id: str, what: str, add: Callable[...
     if not source:
         add(element_id, f"empty {what} expression")
     elif "${" in source or "#{" in source:
-        add(element_id, f"{what} {source!r} is JUEL; write it in Python, e.g. decision == \"accept\"")
+        add(element_id, f'{what} {source!r} is JUEL; write it in Python, e.g. decision == "accept"')
     elif (message := compile_check(source, mode="eval")) is not None:
         add(element_id, f"{what} {source!r} does not compile: {message}")
 
@@ -181,6 +181,8 @@ def check_paths(paths: list[Path], forms_dir: Path) -> list[CheckedFile]:
     for path in paths:
         if path.is_dir():
             results.extend(check_file(p, forms) for p in sorted(path.rglob("*.bpmn")))
+            form_files = [p for p in sorted(path.rglob("*.json")) if "scenarios" not in p.parts]
+            results.extend(_check_form_file(p) for p in form_files)
         elif path.suffix == ".json":
             results.append(_check_form_file(path))
         else:
@@ -197,4 +199,3 @@ def _check_form_file(path: Path) -> CheckedFile:
     except (OSError, ValueError) as exc:
         result.problems.append(Problem(str(path), "", f"cannot read form: {exc}"))
     return result
-

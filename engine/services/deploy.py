@@ -35,6 +35,7 @@ class DeployReport:
 
 def deploy_directory(db: Session, *, processes_dir: Path, forms_dir: Path, actor: Actor) -> DeployReport:
     report = DeployReport()
+    catalog.lock_deployments(db)
     forms = FormFiles(forms_dir)
     seen: dict[str, Path] = {}
     for path in sorted(processes_dir.rglob("*.bpmn")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.models import Group, Organisation, Role
-from engine.services.accounts import create_user
+from engine.services.accounts import create_user, hash_password
 from engine.store import directory
 
 DEMO_DIRECTORY = Path(__file__).resolve().parent.parent / "demo" / "directory.json"
@@ -40,9 +41,16 @@ def load_organisations(db: Session, path: Path = DEMO_DIRECTORY) -> None:
         ensure_organisation(db, spec)
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    """Hashed once per process: argon2 is slow on purpose and every demo user shares the published password."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def load_demo_users(db: Session, path: Path = DEMO_DIRECTORY) -> list[str]:
     """Create the demo users (password `demo`) that do not exist yet; returns the names created."""
     created = []
+    demo_hash = _demo_password_hash()
     for spec in json.loads(path.read_text(encoding="utf-8"))["users"]:
         if directory.find_user(db, spec["username"]) is not None:
             continue
@@ -55,6 +63,7 @@ def load_demo_users(db: Session, path: Path = DEMO_DIRECTORY) -> list[str]:
             email=spec.get("email", ""),
             group_slugs=tuple(spec.get("groups", [])),
             is_demo=True,
+            password_hash=demo_hash,
         )
         created.append(spec["username"])
     return created

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,10 +62,12 @@ def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dic
     """Validate one page of a long form and keep its answers; raises ValidationFailedError with what was typed."""
     task = _actionable_task(db, actor, task_id)
     form = form_of(task)
-    cleaned, errors = clean_form_data(form, raw, page=page, attachment_exists=_attachment_checker(db, actor))
+    cleaned, errors = clean_form_data(
+        form, raw, page=page, attachment_exists=_attachment_checker(db, actor, task.application_id)
+    )
     if errors:
         raise ValidationFailedError(form, errors)
-    draft = json.loads(task.draft_json or "{}")
+    draft: dict[str, Any] = json.loads(task.draft_json or "{}")
     for field in form.fields_on_page(page):
         draft.pop(field.name, None)
     draft.update(cleaned)
@@ -73,20 +76,24 @@ def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dic
     return draft
 
 
-def _attachment_checker(db: Session, actor: Actor) -> Any:
+def _attachment_checker(db: Session, actor: Actor, application_id: int) -> Callable[[str], bool]:
+    """A file answer must be the actor's own new upload or a file already attached to this application."""
+
     def exists(attachment_id: str) -> bool:
         attachment = attachments.get(db, str(attachment_id))
-        return attachment is not None and (attachment.owner_id == actor.user_id or attachment.application_id is not None)
+        if attachment is None:
+            return False
+        if attachment.application_id is None:
+            return attachment.owner_id == actor.user_id
+        return attachment.application_id == application_id
 
     return exists
 
 
-def complete_task(
-    db: Session, platform: Platform, actor: Actor, task_id: str, raw: dict[str, Any]
-) -> ApplicationView:
+def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, raw: dict[str, Any]) -> ApplicationView:
     task = _actionable_task(db, actor, task_id)
     form = form_of(task)
-    cleaned, errors = clean_form_data(form, raw, attachment_exists=_attachment_checker(db, actor))
+    cleaned, errors = clean_form_data(form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id))
     if errors:
         raise ValidationFailedError(form, errors)
     application = _lock(db, task.application_id)
@@ -107,7 +114,7 @@ def complete_task(
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
     file_ids = [str(cleaned[f.name]) for f in form.fields if f.type == FieldType.FILE and f.name in cleaned]
-    attachments.link_to_application(db, file_ids, owner_id=application.applicant_id, application_id=application.id)
+    attachments.link_to_application(db, file_ids, owner_id=actor.user_id or 0, application_id=application.id)
     audit.record(
         db,
         action="task.completed",
@@ -120,8 +127,14 @@ def complete_task(
     )
     if task.is_start_form:
         application.submitted_at = now
-        audit.record(db, action="application.submitted", actor_id=actor.user_id, actor=actor.username,
-                     application_id=application.id, element_id=task.element_id)
+        audit.record(
+            db,
+            action="application.submitted",
+            actor_id=actor.user_id,
+            actor=actor.username,
+            application_id=application.id,
+            element_id=task.element_id,
+        )
     _apply_result(db, application, case, result, manifest_outcomes=manifest.end_events, actor=actor)
     application.state_json = case.dump()
     application.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
@@ -142,21 +155,39 @@ def _lock(db: Session, application_id: int) -> Application:
 
 
 def _apply_result(
-    db: Session, application: Application, case: Case, result: StepResult, *, manifest_outcomes: dict[str, str],
+    db: Session,
+    application: Application,
+    case: Case,
+    result: StepResult,
+    *,
+    manifest_outcomes: dict[str, str],
     actor: Actor,
 ) -> None:
     if result.failed:
         application.status = ApplicationStatus.ERROR.value
         application.error_element = result.error_element
         application.error_message = result.error_message
-        audit.record(db, action="application.error", actor_id=None, actor="engine", application_id=application.id,
-                     element_id=result.error_element, details={"message": result.error_message})
+        audit.record(
+            db,
+            action="application.error",
+            actor_id=None,
+            actor="engine",
+            application_id=application.id,
+            element_id=result.error_element,
+            details={"message": result.error_message},
+        )
         return
     if result.completed:
         application.status = ApplicationStatus.COMPLETED.value
         application.outcome = result.end_event
         application.outcome_name = manifest_outcomes.get(result.end_event or "", result.end_event)
         application.closed_at = utcnow()
-        audit.record(db, action="application.completed", actor_id=None, actor="engine", application_id=application.id,
-                     element_id=result.end_event,
-                     details={"outcome": result.end_event, "outcome_name": application.outcome_name})
+        audit.record(
+            db,
+            action="application.completed",
+            actor_id=None,
+            actor="engine",
+            application_id=application.id,
+            element_id=result.end_event,
+            details={"outcome": result.end_event, "outcome_name": application.outcome_name},
+        )

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from engine.models import TaskStatus
 from engine.services.access import is_candidate
 from engine.services.context import Actor
 from engine.services.errors import ForbiddenError, NotFoundError, TaskClaimedByOtherError, TaskNotOpenError
 from engine.services.steps import get_task
 from engine.services.views import TaskView, manifest_of, task_view
 from engine.store import audit, catalog, tasks
-from engine.models import TaskStatus
 
 
 def queue(
-    db: Session, actor: Actor, *, service_id: str | None = None, organisation_id: int | None = None,
+    db: Session,
+    actor: Actor,
+    *,
+    service_id: str | None = None,
+    organisation_id: int | None = None,
     unassigned_only: bool = False,
 ) -> list[TaskView]:
     """Open tasks the official may take (their groups, their organisations)."""
@@ -41,9 +45,7 @@ def queue(
 def my_tasks(db: Session, actor: Actor) -> list[TaskView]:
     if not actor.is_staff or actor.user_id is None:
         raise ForbiddenError("my tasks")
-    rows = tasks.queue(
-        db, group_slugs=[], username=actor.username, organisation_ids=None, assignee_id=actor.user_id
-    )
+    rows = tasks.queue(db, group_slugs=[], username=actor.username, organisation_ids=None, assignee_id=actor.user_id)
     return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
 
 
@@ -58,8 +60,15 @@ def claim(db: Session, actor: Actor, task_id: str) -> TaskView:
         if task.status != TaskStatus.OPEN.value:
             raise TaskNotOpenError(task_id)
         raise TaskClaimedByOtherError(task_id)
-    audit.record(db, action="task.claimed", actor_id=actor.user_id, actor=actor.username,
-                 application_id=task.application_id, task_id=task_id, element_id=task.element_id)
+    audit.record(
+        db,
+        action="task.claimed",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        application_id=task.application_id,
+        task_id=task_id,
+        element_id=task.element_id,
+    )
     db.refresh(task)
     return get_task(db, actor, task_id)
 
@@ -74,7 +83,14 @@ def release(db: Session, actor: Actor, task_id: str) -> TaskView:
         return get_task(db, actor, task_id)
     if not tasks.release(db, task_id, None if actor.is_admin else actor.user_id):
         raise TaskClaimedByOtherError(task_id)
-    audit.record(db, action="task.released", actor_id=actor.user_id, actor=actor.username,
-                 application_id=task.application_id, task_id=task_id, element_id=task.element_id)
+    audit.record(
+        db,
+        action="task.released",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        application_id=task.application_id,
+        task_id=task_id,
+        element_id=task.element_id,
+    )
     db.refresh(task)
     return get_task(db, actor, task_id)

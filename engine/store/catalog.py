@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import ProcessSpec, Service, ServiceVersion
@@ -51,3 +51,12 @@ def add_service(db: Session, service: Service) -> None:
 def add_version(db: Session, version: ServiceVersion) -> None:
     db.add(version)
     db.flush()
+
+
+DEPLOY_LOCK_KEY = 7_305_001
+
+
+def lock_deployments(db: Session) -> None:
+    """Serialise deploys across hosts (PostgreSQL advisory lock; SQLite writers are serialised already)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEPLOY_LOCK_KEY})

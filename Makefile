@@ -1,0 +1,70 @@
+# Posluhy — every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+TRANSLATIONS := webapp/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate demo deploy check-services test lint typecheck imports unit pytest \
+        translations extract-messages clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations ## Create .venv and install the platform with its development tools
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy=false -d $(TRANSLATIONS) -l $* --statistics 2>/dev/null || \
+	  $(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
+
+translations: $(MO_FILES) ## Compile the message catalogues
+
+extract-messages: install ## Extract UI strings into webapp/translations/messages.pot and update the catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --omit-header
+
+migrate: install ## Create or upgrade the database (DATABASE_URL, default SQLite under var/)
+	$(BIN)/posluhy migrate
+
+demo: migrate ## Load the demo organisations and demo users (password: demo)
+	$(BIN)/posluhy demo
+
+deploy: migrate ## Deploy every changed diagram in processes/ as a new service version
+	$(BIN)/posluhy deploy
+
+check-services: install ## Run `posluhy check` over processes/ and forms/
+	$(BIN)/posluhy check processes forms
+
+run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000
+	@echo "Serving on http://$(HOST):$(PORT) — demo logins: citizen, official, analyst, admin (password: demo)"
+	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'webapp.wsgi:app'
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install ## mypy in strict mode
+	$(BIN)/mypy
+
+imports: install ## import-linter: the layering contracts
+	$(BIN)/lint-imports
+
+pytest: install ## Only the pytest suite (PostgreSQL tests run when TEST_DATABASE_URL is set)
+	$(BIN)/pytest -q -n 2
+
+test: lint typecheck imports check-services pytest ## Everything CI runs: lint, types, layering, service checks, tests
+
+clean: ## Remove the virtualenv, caches and the local database
+	rm -rf $(VENV) .mypy_cache .ruff_cache var/posluhy.db* var/uploads

@@ -1,0 +1,83 @@
+"""The catalog, service pages and what an anonymous visitor may do."""
+
+from __future__ import annotations
+
+import re
+
+from engine.config import PROJECT_ROOT
+
+SERVICES = sorted(p.name for p in (PROJECT_ROOT / "processes").iterdir() if p.is_dir() and any(p.glob("*.bpmn")))
+LINK_RE = re.compile(r'href="/services/([a-z_]+)"')
+
+
+def listed(html: str) -> list[str]:
+    return sorted(set(LINK_RE.findall(html)))
+
+
+def test_catalog_lists_every_demo_service_with_organisation_and_availability(anonymous):
+    html = anonymous.page("/services")
+
+    assert len(SERVICES) == 5
+    assert listed(html) == SERVICES
+    assert "Лубенська міська рада" in html and "Полтавська обласна державна адміністрація" in html
+    assert html.count('class="tag tag--green"') == 5  # every demo service is online
+
+
+def test_search_in_ukrainian_ignores_the_kind_of_apostrophe(anonymous):
+    typed_apostrophe = anonymous.page("/services?q=склад+сім’ї")  # U+2019, the diagram has U+0027
+    modifier_apostrophe = anonymous.page("/services?q=сімʼї")  # U+02BC, the official Ukrainian apostrophe
+
+    assert listed(typed_apostrophe) == ["family_composition_certificate"]
+    assert listed(modifier_apostrophe) == ["family_composition_certificate"]
+    assert listed(anonymous.page("/services?q=космодром")) == []
+
+
+def test_filters_by_category_organisation_and_availability(anonymous):
+    by_category = anonymous.page("/services?category=Соціальний+захист")
+    by_organisation = anonymous.page("/services?organisation=lubny-council")
+    not_yet = anonymous.page("/services?availability=soon")
+
+    assert listed(by_category) == ["housing_subsidy"]
+    assert listed(by_organisation) == ["family_composition_certificate", "outdoor_advertising_permit"]
+    assert listed(not_yet) == []
+    assert 'value="lubny-council" selected' in by_organisation
+
+
+def test_home_page_offers_search_and_the_catalog(anonymous):
+    html = anonymous.page("/")
+
+    assert 'action="/services"' in html and 'name="q"' in html
+    assert 'href="/services"' in html
+
+
+def test_service_page_shows_description_sla_and_asks_anonymous_visitors_to_sign_in(anonymous):
+    html = anonymous.page("/services/family_composition_certificate")
+
+    assert "<strong>Хто може звернутися:</strong>" in html  # sanitised description rendered as HTML
+    assert "5 working days" in html or "5 робоч" in html
+    assert "/login?next=/services/family_composition_certificate" in html
+    assert "/services/family_composition_certificate/apply" not in html
+    assert anonymous.get("/services/no_such_service").status_code == 404
+
+
+def test_anonymous_apply_is_sent_to_sign_in_and_starts_nothing(anonymous, citizen):
+    response = anonymous.post("/services/family_composition_certificate/apply")
+
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+    assert "family_composition_certificate" in response.headers["Location"]
+    assert "/my/applications/" not in citizen.page("/my/applications")
+
+
+def test_a_post_without_the_csrf_token_is_rejected(citizen):
+    response = citizen.client.post("/services/family_composition_certificate/apply", data={})
+
+    assert response.status_code == 400
+    assert "/my/applications/" not in citizen.page("/my/applications")
+
+
+def test_signed_in_pages_redirect_to_sign_in_with_next(anonymous):
+    response = anonymous.get("/my/applications")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/my/applications")

@@ -1,0 +1,95 @@
+"""API endpoints for signing in, the catalog, uploads and applications; task endpoints are in task_routes."""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO, cast
+
+from flask import Response, abort, jsonify, request
+from flask_babel import gettext as _
+
+from engine.services import accounts, applications, attachments, catalog
+from webapp.api import api
+from webapp.api.auth import load_api_actor, signed_in
+from webapp.api.errors import api_error, register_error_handlers, unauthorized
+from webapp.api.openapi import openapi_document
+from webapp.api.serialize import application_json, service_json
+from webapp.requests import db, platform
+
+api.before_request(load_api_actor)
+register_error_handlers(api)
+
+
+def json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 JSON answer."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400)
+    return body
+
+
+@api.post("/auth/token")
+def issue_token() -> tuple[Response, int]:
+    body = json_object()
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        return api_error(400, _("Send a JSON object with username and password."))
+    user = accounts.authenticate(db(), username, password)
+    if user is None:
+        return unauthorized(_("Enter a correct username and password"))
+    token = accounts.issue_token(db(), user, lifetime_hours=platform().settings.token_lifetime_hours)
+    return jsonify({"token": token, "token_type": "Bearer", "username": user.username, "role": user.role}), 200
+
+
+@api.get("/services")
+def services() -> Response:
+    return jsonify([service_json(s) for s in catalog.list_services(db())])
+
+
+@api.post("/attachments")
+def upload_attachment() -> tuple[Response, int]:
+    actor = signed_in()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return api_error(400, _("Send the file as multipart/form-data in the field 'file'."))
+    settings = platform().settings
+    stored = attachments.store_upload(
+        db(),
+        actor,
+        upload_dir=settings.upload_dir,
+        limit=settings.max_upload_bytes,
+        filename=upload.filename,
+        content_type=upload.mimetype or "",
+        stream=cast(BinaryIO, upload.stream),
+    )
+    body = {"id": stored.id, "filename": stored.filename, "content_type": stored.content_type, "size": stored.size}
+    return jsonify(body), 201
+
+
+@api.get("/applications")
+def my_applications() -> Response:
+    actor = signed_in()
+    return jsonify([application_json(v, actor) for v in applications.list_my_applications(db(), actor)])
+
+
+@api.post("/applications")
+def start_application() -> tuple[Response, int]:
+    actor = signed_in()
+    service_id = json_object().get("service")
+    if not isinstance(service_id, str) or not service_id:
+        return api_error(422, None, errors={"service": _("Enter the id of a service from GET /services.")})
+    view = applications.start_application(db(), platform(), actor, service_id)
+    return jsonify(application_json(view, actor)), 201
+
+
+@api.get("/applications/<reference>")
+def application(reference: str) -> Response:
+    actor = signed_in()
+    return jsonify(application_json(applications.get_application(db(), actor, reference), actor))
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+from webapp.api import task_routes  # noqa: E402,F401  (the task endpoints register on the same blueprint)

@@ -1,0 +1,108 @@
+"""Read models to the JSON shapes of the API contract (issue 2, section 3); extra keys only ever added."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.forms import Field, FieldType, Form
+from engine.services.context import Actor
+from engine.services.views import ApplicationView, HistoryItem, ServiceSummary, TaskView
+from webapp.i18n import current_locale, local
+
+CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTICHOICE})
+
+
+def when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def service_json(service: ServiceSummary) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "title": service.title_in(current_locale()),
+        "version": service.version,
+        "organisation": service.organisation,
+        "organisation_name": service.organisation_name,
+        "category": service.category,
+        "availability": service.availability,
+        "sla_days": service.sla_days,
+    }
+
+
+def field_json(field: Field, data: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "name": field.name,
+        "type": field.type.value,
+        "label": local(field.label),
+        "required": field.required,
+        "options": [{"value": o.value, "label": local(o.label)} for o in field.options]
+        if field.type in CHOICE_TYPES
+        else None,
+        "input": field.is_input,
+        "hint": local(field.hint) if field.hint is not None else None,
+    }
+    if field.type is FieldType.DISPLAY:
+        result["value"] = data.get(field.source) if field.source else None
+    return result
+
+
+def fields_json(form: Form | None, data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [field_json(f, data) for f in form.fields] if form is not None else []
+
+
+def task_json(task: TaskView, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A task with its form; `data` feeds the display fields (the application's answers so far)."""
+    return {
+        "id": task.id,
+        "name": task.element_id,
+        "title": task.title,
+        "reference": task.reference,
+        "service": task.service_id,
+        "status": task.status,
+        "assignee": task.assignee,
+        "created": when(task.created_at),
+        "due": when(task.due_at),
+        "fields": fields_json(task.form, data or {}),
+    }
+
+
+def queue_item_json(task: TaskView) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "reference": task.reference,
+        "service": task.service_id,
+        "service_title": task.service_title,
+        "name": task.element_id,
+        "title": task.title,
+        "assignee": task.assignee,
+        "created": when(task.created_at),
+        "due": when(task.due_at),
+        "overdue": task.overdue,
+    }
+
+
+def history_json(item: HistoryItem) -> dict[str, Any]:
+    return {"at": when(item.at), "event": item.event, "step": item.step, "title": item.title, "by": item.by}
+
+
+def may_act(actor: Actor, task: TaskView) -> bool:
+    """Open tasks the caller is a candidate for and nobody else holds."""
+    return task.status == "open" and (task.assignee_id in (None, actor.user_id) or actor.is_admin)
+
+
+def application_json(view: ApplicationView, actor: Actor) -> dict[str, Any]:
+    return {
+        "reference": view.reference,
+        "service": view.service.id,
+        "service_title": view.service.title_in(current_locale()),
+        "status": view.status,
+        "outcome": view.outcome,
+        "outcome_title": view.outcome_name,
+        "created_at": when(view.created_at),
+        "submitted_at": when(view.submitted_at),
+        "closed_at": when(view.closed_at),
+        "error": {"step": view.error_element, "message": view.error_message} if view.status == "error" else None,
+        "tasks": [task_json(t, view.data) for t in view.tasks if may_act(actor, t)],
+        "history": [history_json(h) for h in view.history],
+    }

@@ -1,0 +1,83 @@
+"""API endpoints for tasks: officials' lists, claim and release, and completing any task (citizen or official)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_babel import gettext as _
+
+from engine.forms import FieldError, Form, clean_form_data, unknown_keys
+from engine.services import applications, steps, worklist
+from engine.services.context import Actor
+from engine.services.errors import TaskClaimedByOtherError, TaskNotOpenError
+from engine.services.views import TaskView
+from webapp.api import api
+from webapp.api.auth import signed_in
+from webapp.api.errors import api_error, field_errors
+from webapp.api.routes import json_object
+from webapp.api.serialize import application_json, may_act, queue_item_json, task_json
+from webapp.requests import db, platform
+
+SCOPES = ("queue", "mine")
+
+
+@api.get("/tasks")
+def list_tasks() -> Response | tuple[Response, int]:
+    actor = signed_in()
+    scope = request.args.get("scope", "queue")
+    if scope not in SCOPES:
+        return api_error(400, _("scope must be queue or mine."))
+    if scope == "mine":
+        found = worklist.my_tasks(db(), actor)
+    else:
+        found = worklist.queue(db(), actor, service_id=request.args.get("service") or None)
+    return jsonify([queue_item_json(t) for t in found])
+
+
+@api.get("/tasks/<task_id>")
+def task(task_id: str) -> Response:
+    actor = signed_in()
+    view = steps.get_task(db(), actor, task_id)
+    data = applications.get_application(db(), actor, view.reference).data
+    return jsonify(task_json(view, data))
+
+
+@api.post("/tasks/<task_id>/complete")
+def complete(task_id: str) -> Response | tuple[Response, int]:
+    actor = signed_in()
+    data = json_object().get("data")
+    if not isinstance(data, dict):
+        return api_error(400, _('Send a JSON object of the form {"data": {field: value}}.'))
+    view = steps.get_task(db(), actor, task_id)
+    if view.form is not None and (extra := unknown_keys(view.form, data)):
+        return _refuse_unknown(actor, view, view.form, data, extra)
+    result = steps.complete_task(db(), platform(), actor, task_id, data)
+    return jsonify(application_json(result, actor))
+
+
+def _refuse_unknown(
+    actor: Actor, view: TaskView, form: Form, data: dict[str, Any], extra: list[str]
+) -> tuple[Response, int]:
+    """Keys that are not fields of the task's form are refused (422), after the same conflict checks as completing."""
+    if view.status != "open":
+        raise TaskNotOpenError(view.id)
+    if not may_act(actor, view):
+        raise TaskClaimedByOtherError(view.id)
+    _cleaned, errors = clean_form_data(form, {k: v for k, v in data.items() if k not in extra})
+    unknown = {key: FieldError("unknown_field", {"label": key}) for key in extra}
+    return api_error(422, None, errors=field_errors(form, {**errors, **unknown}))
+
+
+@api.post("/tasks/<task_id>/claim")
+def claim(task_id: str) -> Response:
+    actor = signed_in()
+    view = worklist.claim(db(), actor, task_id)
+    return jsonify(task_json(view, applications.get_application(db(), actor, view.reference).data))
+
+
+@api.post("/tasks/<task_id>/release")
+def release(task_id: str) -> Response:
+    actor = signed_in()
+    view = worklist.release(db(), actor, task_id)
+    return jsonify(task_json(view, applications.get_application(db(), actor, view.reference).data))

@@ -1,0 +1,107 @@
+"""Helpers shared by the citizen pages: sign-in guard, notices, status wording, task lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from engine.references import normalise_reference
+from engine.services.errors import NotFoundError
+from engine.services.steps import get_task
+from engine.services.views import ApplicationView, TaskView
+from webapp.i18n import current_locale
+from webapp.requests import actor, db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def login_url() -> str:
+    """The sign-in page, coming back here afterwards (a same-site path, which auth.safe_next accepts)."""
+    target = request.full_path if request.query_string else request.path
+    return url_for("auth.login", next=target)
+
+
+def signed_in(view: Callable[P, R]) -> Callable[P, R | Response]:
+    """Send anonymous visitors to sign in and back to this page."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+        if not current_user.is_authenticated:
+            return redirect(login_url())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def notice(message: str, kind: str = "info") -> None:
+    """A one-time message shown at the top of the next page (kind: info, success or warning)."""
+    flash(message, kind)
+
+
+def locale() -> str:
+    return current_locale()
+
+
+def status_tag(view: ApplicationView) -> tuple[str, str]:
+    """(label, css modifier) of the status as the applicant thinks of it."""
+    if view.status == "error":
+        return _("Technical problem"), "tag--red"
+    if view.status == "cancelled":
+        return _("Cancelled"), "tag--grey"
+    if view.status == "completed":
+        return _("Completed: %(outcome)s", outcome=view.outcome_name or view.outcome or ""), "tag--green"
+    if not view.submitted:
+        return _("Draft"), "tag--grey"
+    if applicant_task(view) is not None:
+        return _("Waiting for you"), "tag--yellow"
+    return _("In progress"), ""
+
+
+def applicant_task(view: ApplicationView) -> TaskView | None:
+    """The open task the applicant has to do, if any (the start form of a draft, or corrections)."""
+    return next((t for t in view.tasks if t.for_applicant and t.status == "open"), None)
+
+
+def task_of(reference: str, task_id: str) -> TaskView:
+    """The task, only if it belongs to the application in the address."""
+    task = get_task(db(), actor(), task_id)
+    if task.reference != normalise_reference(reference):
+        raise NotFoundError(task_id)
+    return task
+
+
+def task_url(task: TaskView, page: int = 1) -> str:
+    return url_for("citizen.task_page", reference=task.reference, task_id=task.id, page=page)
+
+
+def check_url(task: TaskView) -> str:
+    return url_for("citizen.check_answers", reference=task.reference, task_id=task.id)
+
+
+def answers_so_far(task: TaskView, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Saved answers of the task; pages not yet saved start from the application's earlier answers.
+
+    That way a corrections form opens filled in with what the applicant sent before.
+    """
+    form = task.form
+    if form is None:
+        return {}
+    values: dict[str, Any] = {}
+    for index in range(form.page_count):
+        inputs = [f for f in form.fields_on_page(index) if f.is_input]
+        saved = any(f.name in task.draft for f in inputs)
+        for f in inputs:
+            if f.name in task.draft:
+                values[f.name] = task.draft[f.name]
+            elif not saved and f.name in data:
+                values[f.name] = data[f.name]
+            elif not saved and f.default is not None:
+                values[f.name] = f.default
+    return values
