@@ -16,8 +16,8 @@ from engine.migrate import upgrade_database
 from engine.models import Role
 from engine.services.accounts import create_user
 from engine.services.checking import check_paths
-from engine.services.context import SYSTEM, Platform
-from engine.services.deploy import deploy_directory
+from engine.services.context import Platform
+from engine.services.deploy import deploy_configured
 from engine.services.directory_admin import DEMO_DIRECTORY, load_demo_users, load_organisations
 
 
@@ -47,10 +47,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(_args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    platform = Platform.from_settings(settings)
-    with unit_of_work(platform.write_sessions) as db:
-        report = deploy_directory(db, processes_dir=settings.processes_dir, forms_dir=settings.forms_dir, actor=SYSTEM)
+    report = deploy_configured(Platform.from_settings(Settings.from_env()))
     for line in report.lines():
         print(line)
     return 1 if report.rejected else 0

@@ -46,7 +46,7 @@ def safe_next(target: str | None) -> str:
 
 
 @auth.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     error = None

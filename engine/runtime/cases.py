@@ -165,7 +165,11 @@ class Case:
             kind = type(definition).__name__.replace("EventDefinition", "")
             code = getattr(definition, "code", None) or getattr(definition, "name", "") or ""
             if kind in ("Error", "Escalation"):
-                return StepResult(completed=False, error_message=f"uncaught BPMN {kind.lower()} event {code!r}".strip())
+                return StepResult(
+                    completed=False,
+                    error_element=self._thrower_of(definition),
+                    error_message=f"uncaught BPMN {kind.lower()} event {code!r}".strip(),
+                )
         deep = self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, max_depth=_UNBOUNDED)
         shallow = self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)
         if len(deep) != len(shallow) or any(t.depth > MAX_TASK_DEPTH for t in deep):
@@ -179,8 +183,18 @@ class Case:
             element = stuck[0].task_spec.bpmn_id if stuck else None
             return StepResult(completed=False, error_element=element, error_message="the case cannot continue")
         if self.is_completed():
-            return StepResult(completed=True, end_event=self.end_event())
+            end_event = self.end_event()
+            if end_event is None:
+                return StepResult(completed=False, error_message="the case stopped without reaching an end event")
+            return StepResult(completed=True, end_event=end_event)
         return StepResult(completed=False)
+
+    def _thrower_of(self, definition: Any) -> str | None:
+        """The element that threw an event: the event carries only its definition, shared with the spec."""
+        for task in reversed(self.workflow.get_tasks(state=TaskState.COMPLETED)):
+            if getattr(task.task_spec, "event_definition", None) is definition:
+                return str(task.task_spec.bpmn_id)
+        return None
 
     def error_tasks(self) -> list[str]:
         return [str(t.task_spec.bpmn_id) for t in self.workflow.get_tasks(state=TaskState.ERROR)]

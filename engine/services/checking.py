@@ -128,10 +128,24 @@ def lint_process(process: etree._Element, manifest: ServiceManifest, file: str) 
             outgoing = element.findall(BPMN + "outgoing")
             if len(outgoing) > 1 and not element.get("default"):
                 add(element_id, "gateway has no default flow: a case stalls if no condition holds", Severity.WARNING)
+    _check_flow_references(process, add)
     _check_steps(manifest, add)
     if not manifest.organisation:
         add(manifest.process_id, "property 'organisation' is missing: the service has no owner", Severity.WARNING)
     return problems
+
+
+def _check_flow_references(process: etree._Element, add: Callable[..., None]) -> None:
+    """A flow that names a missing element (or an element naming a missing flow) stops cases silently."""
+    ids = {e.get("id") for e in process.iter() if isinstance(e.tag, str) and e.get("id")}
+    flows = {f.get("id") for f in process.iter(BPMN + "sequenceFlow")}
+    for flow in process.iter(BPMN + "sequenceFlow"):
+        for end in ("sourceRef", "targetRef"):
+            if flow.get(end) not in ids:
+                add(flow.get("id") or "", f"sequence flow {end} {flow.get(end)!r} names no element of this process")
+    for ref in process.iter(BPMN + "incoming", BPMN + "outgoing"):
+        if text_of(ref) not in flows:
+            add(_owner_id(ref), f"{local_name(ref)} flow {text_of(ref)!r} does not exist")
 
 
 def _owner_id(element: etree._Element) -> str:

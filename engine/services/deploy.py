@@ -10,10 +10,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine.bpmn.problems import Problem, Severity
+from engine.db import unit_of_work
 from engine.models import Service, ServiceVersion
 from engine.runtime.specs import spec_digest
 from engine.services.checking import CheckedFile, FormFiles, check_file
-from engine.services.context import Actor
+from engine.services.context import SYSTEM, Actor, Platform
 from engine.store import audit, catalog, directory
 from engine.text import render_markdown
 
@@ -105,3 +106,10 @@ def deploy_checked(db: Session, checked: CheckedFile, *, source: str, actor: Act
         details={"version": version.number, "source": source, "digest": checked.content_digest},
     )
     return True
+
+
+def deploy_configured(platform: Platform) -> DeployReport:
+    """Deploy from the configured folders in a transaction of its own (start-up and `posluhy deploy`)."""
+    settings = platform.settings
+    with unit_of_work(platform.write_sessions) as db:
+        return deploy_directory(db, processes_dir=settings.processes_dir, forms_dir=settings.forms_dir, actor=SYSTEM)

@@ -38,6 +38,7 @@ def queue(
         service_id=service_pk,
         organisation_id=organisation_id,
         unassigned_only=unassigned_only,
+        any_candidate=actor.is_admin,
     )
     return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
 

@@ -43,8 +43,10 @@ def queue(
     organisation_id: int | None = None,
     assignee_id: int | None = None,
     unassigned_only: bool = False,
+    any_candidate: bool = False,
 ) -> Sequence[HumanTask]:
-    """Open official tasks the person may take; `organisation_ids` None means every organisation (admins)."""
+    """Open official tasks the person may take; `organisation_ids` None means every organisation and
+    `any_candidate` every task whoever its candidates are (both for administrators)."""
     candidate = (
         select(TaskCandidate.task_id)
         .where(
@@ -69,7 +71,7 @@ def queue(
     )
     if assignee_id is not None:
         query = query.where(HumanTask.assignee_id == assignee_id)
-    else:
+    elif not any_candidate:
         query = query.where(HumanTask.id.in_(candidate))
     if unassigned_only:
         query = query.where(HumanTask.assignee_id.is_(None))

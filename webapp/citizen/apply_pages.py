@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from engine.forms import FieldError, Form, clean_form_data
 from engine.services.applications import get_application, start_application
-from engine.services.errors import ServiceUnavailableError, ValidationFailedError
+from engine.services.errors import NotFoundError, ServiceUnavailableError, ValidationFailedError
 from engine.services.steps import save_draft_page
 from engine.services.views import ApplicationView, TaskView
 from webapp.citizen import citizen
@@ -47,7 +47,11 @@ def open_task_or_redirect(reference: str, task_id: str) -> tuple[TaskView, Appli
     """The task and its application, or a redirect to the application page when the task is already done."""
     task = task_of(reference, task_id)
     view = get_application(db(), actor(), reference)
-    if task.status != "open" or not task.for_applicant:
+    if not task.for_applicant:
+        raise NotFoundError(task_id)  # officials' steps are done on the staff pages
+    if task.status == "open" and not any(t.id == task.id for t in view.tasks):
+        raise NotFoundError(task_id)  # someone who may see the application but not fill in the applicant's form
+    if task.status != "open":
         notice(_("This form has already been sent. Nothing was changed."), "info")
         return redirect(url_for("citizen.application", reference=view.reference))
     return task, view

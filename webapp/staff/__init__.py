@@ -4,4 +4,4 @@ from flask import Blueprint
 
 staff = Blueprint("staff", __name__)
 
-from webapp.staff import routes  # noqa: E402,F401  (routes register on the blueprint)
+from webapp.staff import routes as routes  # noqa: E402  (routes register on the blueprint)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from engine.services import catalog, worklist
 from engine.services.errors import ConflictError, TaskNotOpenError
 from engine.services.views import ServiceSummary, TaskView
+from webapp.i18n import current_locale
 from webapp.requests import actor, db
 from webapp.staff import staff
 
@@ -27,9 +28,17 @@ def _services() -> dict[str, ServiceSummary]:
     return {s.id: s for s in catalog.list_services(db())}
 
 
+def _titles(services: dict[str, ServiceSummary]) -> dict[str, str]:
+    """Service titles in the page's language (task views carry them in the account's language)."""
+    return {key: s.title_in(current_locale()) for key, s in services.items()}
+
+
 def _filters(tasks: list[TaskView], services: dict[str, ServiceSummary]) -> QueueFilters:
     """Filter choices come from the official's own queue, so every option finds something."""
-    service_options = sorted({(t.service_id, t.service_title) for t in tasks}, key=lambda o: o[1])
+    titles = _titles(services)
+    service_options = sorted(
+        {(t.service_id, titles.get(t.service_id, t.service_title)) for t in tasks}, key=lambda o: o[1]
+    )
     organisation_options = sorted(
         {(s.organisation, s.organisation_name) for t in tasks if (s := services.get(t.service_id))},
         key=lambda o: o[1],
@@ -51,20 +60,26 @@ def queue() -> str:
         t
         for t in everything
         if (not filters.service or t.service_id == filters.service)
-        and (not filters.organisation or getattr(services.get(t.service_id), "organisation", "") == filters.organisation)
+        and (
+            not filters.organisation or getattr(services.get(t.service_id), "organisation", "") == filters.organisation
+        )
     ]
-    return render_template("pages/staff/queue.html", tasks=shown, total=len(everything), filters=filters)
+    return render_template(
+        "pages/staff/queue.html", tasks=shown, total=len(everything), filters=filters, titles=_titles(services)
+    )
 
 
 @staff.get("/my")
 def my_tasks() -> str:
-    return render_template("pages/staff/my_tasks.html", tasks=worklist.my_tasks(db(), actor()))
+    tasks = worklist.my_tasks(db(), actor())
+    return render_template("pages/staff/my_tasks.html", tasks=tasks, titles=_titles(_services()))
 
 
 def _back(default: str) -> str:
     """Return to the page the button was on (a same-site path only)."""
     target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    same_site = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if same_site else default
 
 
 @staff.post("/tasks/<task_id>/claim")

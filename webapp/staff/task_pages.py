@@ -17,6 +17,7 @@ from webapp.citizen.formdata import page_values, raw_from_request
 from webapp.i18n import field_error_message
 from webapp.requests import actor, db, platform
 from webapp.staff import staff
+from webapp.staff.display import display_context
 from webapp.staff.queue_pages import conflict_text
 
 
@@ -39,7 +40,9 @@ def _render(
     view = applications.get_application(db(), me, task.reference)
     form = task.form
     if values is None:
-        saved = {**{f.name: f.default for f in form.input_fields if f.default is not None}, **task.draft} if form else {}
+        saved = (
+            {**{f.name: f.default for f in form.input_fields if f.default is not None}, **task.draft} if form else {}
+        )
         values = page_values(form.input_fields, saved) if form else {}
     page = render_template(
         "pages/staff/task.html",
@@ -50,6 +53,7 @@ def _render(
         errors=errors or {},
         conflict=conflict,
         can_decide=can_decide(me, task, view),
+        shown=display_context(view),
         has_files=form is not None and any(f.type.value == "file" for f in form.fields),
     )
     return page, status
@@ -91,4 +95,6 @@ def _with_other_errors(form: Form, raw: dict[str, Any], upload_errors: dict[str,
 
 
 def _messages(form: Form, errors: dict[str, FieldError]) -> dict[str, str]:
-    return {name: field_error_message(form.field(name) if form.has_field(name) else None, e) for name, e in errors.items()}
+    return {
+        name: field_error_message(form.field(name) if form.has_field(name) else None, e) for name, e in errors.items()
+    }

@@ -37,7 +37,7 @@ class Api:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return {"Authorization": f"Bearer {self.token}", "Accept-Language": "en"}  # English messages to assert on
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
         return self.client.get(f"/api/v1{path}", headers={**self.headers, **(headers or {})})

@@ -53,6 +53,9 @@ class Browser:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
         self.token = ""
+        # Pages in English, so the assertions on interface text survive the Ukrainian catalogue being filled in;
+        # the services' own texts stay Ukrainian where the diagrams give no English.
+        client.get("/?lang=en")
 
     def get(self, url: str) -> TestResponse:
         response = self.client.get(url)

@@ -51,10 +51,12 @@ def test_home_page_offers_search_and_the_catalog(anonymous):
 
 
 def test_service_page_shows_description_sla_and_asks_anonymous_visitors_to_sign_in(anonymous):
-    html = anonymous.page("/services/family_composition_certificate")
+    ukrainian = anonymous.page("/services/family_composition_certificate?lang=uk")
+    html = anonymous.page("/services/family_composition_certificate?lang=en")
 
-    assert "<strong>Хто може звернутися:</strong>" in html  # sanitised description rendered as HTML
-    assert "5 working days" in html or "5 робоч" in html
+    assert "<strong>Хто може звернутися:</strong>" in ukrainian  # the sanitised Markdown description, as HTML
+    assert "Certificate listing the persons registered" in html  # the English description when there is one
+    assert "Up to 5 working days" in html
     assert "/login?next=/services/family_composition_certificate" in html
     assert "/services/family_composition_certificate/apply" not in html
     assert anonymous.get("/services/no_such_service").status_code == 404

@@ -127,7 +127,7 @@ def test_public_status_page_shows_no_personal_data(citizen, anonymous, answers):
     html = anonymous.page(lookup.headers["Location"])
 
     assert reference in html
-    assert "Довідка про склад сім" in html and "Підготовка довідки" in html
+    assert "Certificate of household composition" in html and "Підготовка довідки" in html
     for personal in ("Шевченко", "3105207423", "+380661234567", "Володимирська", "Оксана", "passport.pdf"):
         assert personal not in html
 
@@ -140,3 +140,18 @@ def test_status_lookup_explains_a_malformed_reference(anonymous):
     assert "Enter a reference number like 12345-67890" in html
     assert 'href="#field-reference"' in html and 'value="12345"' in html
     assert anonymous.get("/status/12345-67890").status_code == 404
+
+
+def test_sending_with_unanswered_pages_shows_the_problems_on_check_answers(citizen, answers):
+    first = citizen.start(SERVICE)
+    check = first.replace("/pages/1", "/check")
+    citizen.fill_page(first, answers)
+
+    response = citizen.post(check)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error:" in html
+    assert 'href="#field-registration_address"' in html and 'id="field-registration_address"' in html
+    assert 'href="#field-passport_scan"' in html
+    assert "Draft" in citizen.page("/my/applications")

@@ -40,7 +40,7 @@ def test_application_with_an_upload_through_to_download(citizen, answers):
     assert reference in citizen.page(confirmation)
 
     details = citizen.page(f"/my/applications/{reference}")
-    assert "Гончаренко" in details and "Теплопостачання" in details  # answers with the options' labels
+    assert "Гончаренко" in details and "District heating supplier" in details  # answers with the options' labels
     link = ATTACHMENT_RE.search(details)
     assert link, "no link to the uploaded file"
 
@@ -109,6 +109,9 @@ def test_another_citizen_cannot_see_the_application_or_its_file(citizen, citizen
     assert citizen2.get(f"/applications/{reference}/submitted").status_code == 404
     assert citizen2.get(attachment).status_code == 404
     assert reference not in citizen2.page("/my/applications")
+    draft_page = citizen.start(SERVICE)
+    assert citizen2.get(draft_page).status_code == 404
+    assert citizen2.get(draft_page.replace("/pages/1", "/check")).status_code == 404
 
 
 def test_letters_in_a_number_field_are_explained_and_kept(citizen, answers):

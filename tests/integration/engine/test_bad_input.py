@@ -18,7 +18,7 @@ from engine.services.scenarios import load_scenarios
 from engine.services.steps import complete_task
 from engine.store import tasks
 
-from .conftest import ActorOf, application_row, submit  # noqa: TID252
+from .conftest import ActorOf, application_row, submit
 
 FAMILY = "family_composition_certificate"
 
@@ -34,8 +34,15 @@ def snapshot(db: Session, reference: str) -> tuple[Any, ...]:
 def start_answers(db: Session, platform: Platform, actor: Actor) -> dict[str, Any]:
     """The first scenario's start form, with a freshly uploaded passport scan."""
     scenario = load_scenarios(Path(__file__).resolve().parents[3] / "processes" / FAMILY)[0]
-    scan = store_upload(db, actor, upload_dir=platform.settings.upload_dir, limit=platform.settings.max_upload_bytes,
-                        filename="passport.pdf", content_type="application/pdf", stream=io.BytesIO(b"%PDF-1.4"))
+    scan = store_upload(
+        db,
+        actor,
+        upload_dir=platform.settings.upload_dir,
+        limit=platform.settings.max_upload_bytes,
+        filename="passport.pdf",
+        content_type="application/pdf",
+        stream=io.BytesIO(b"%PDF-1.4"),
+    )
     return {**scenario.steps[0].data, "passport_scan": scan.id}
 
 
@@ -76,7 +83,9 @@ def test_a_task_completed_twice_is_refused_and_changes_nothing(platform: Platfor
     application = submit(platform, citizen, FAMILY)
     (task,) = application.open_steps
     with unit_of_work(platform.write_sessions) as db:
-        done = complete_task(db, platform, official, task.id, {"decision": "refuse", "refusal_reason": "Не зареєстрована"})
+        done = complete_task(
+            db, platform, official, task.id, {"decision": "refuse", "refusal_reason": "Не зареєстрована"}
+        )
         assert done.status == "completed"
     with unit_of_work(platform.write_sessions) as db:
         before = snapshot(db, application.reference)
@@ -108,18 +117,39 @@ def test_an_oversize_upload_is_refused_and_leaves_no_file(platform: Platform, ac
     upload_dir = platform.settings.upload_dir
     limit = platform.settings.max_upload_bytes
     with unit_of_work(platform.write_sessions) as db:
-        small = store_upload(db, citizen, upload_dir=upload_dir, limit=limit, filename="ok.pdf",
-                             content_type="application/pdf", stream=io.BytesIO(b"%PDF-1.4 small"))
+        small = store_upload(
+            db,
+            citizen,
+            upload_dir=upload_dir,
+            limit=limit,
+            filename="ok.pdf",
+            content_type="application/pdf",
+            stream=io.BytesIO(b"%PDF-1.4 small"),
+        )
     assert sorted(p.name for p in upload_dir.iterdir()) == [small.id]
     with unit_of_work(platform.write_sessions) as db, pytest.raises(UploadTooLargeError) as refused:
-        store_upload(db, citizen, upload_dir=upload_dir, limit=limit, filename="../../big.pdf",
-                     content_type="application/pdf", stream=io.BytesIO(b"x" * (limit + 1)))
+        store_upload(
+            db,
+            citizen,
+            upload_dir=upload_dir,
+            limit=limit,
+            filename="../../big.pdf",
+            content_type="application/pdf",
+            stream=io.BytesIO(b"x" * (limit + 1)),
+        )
     assert refused.value.limit == limit
     assert sorted(p.name for p in upload_dir.iterdir()) == [small.id]
     with unit_of_work(platform.read_sessions) as db:
         assert db.scalar(select(func.count()).select_from(Attachment)) == 1
     exactly = io.BytesIO(b"y" * limit)
     with unit_of_work(platform.write_sessions) as db:
-        stored = store_upload(db, citizen, upload_dir=upload_dir, limit=limit, filename="../../max.pdf",
-                              content_type="application/pdf", stream=exactly)
+        stored = store_upload(
+            db,
+            citizen,
+            upload_dir=upload_dir,
+            limit=limit,
+            filename="../../max.pdf",
+            content_type="application/pdf",
+            stream=exactly,
+        )
     assert (stored.size, stored.filename, stored.path.parent) == (limit, "max.pdf", upload_dir)

@@ -10,7 +10,7 @@ from engine.services.context import SYSTEM, Platform
 from engine.services.deploy import DeployReport, deploy_directory
 from engine.services.steps import complete_task
 
-from .conftest import ActorOf, submit  # noqa: TID252
+from .conftest import ActorOf, submit
 
 FAMILY = "family_composition_certificate"
 
@@ -58,7 +58,10 @@ def test_running_application_stays_on_its_version_while_the_catalog_offers_the_n
         (task,) = get_application(db, official, old.reference).open_steps
         assert task.element_id == "prepare_certificate"
         done = complete_task(db, platform, official, task.id, {"decision": "issue", "certificate_number": "СС-1"})
-    assert (done.status, done.outcome, done.service.version) == ("completed", "end_issued", 1), (done.error_element, done.error_message)
+    assert (done.status, done.outcome, done.service.version) == ("completed", "end_issued", 1), (
+        done.error_element,
+        done.error_message,
+    )
     assert done.outcome_name == "Довідку видано"  # the name of the version it ran on
 
     new = submit(platform, citizen, FAMILY)
@@ -78,7 +81,9 @@ def test_a_changed_form_file_makes_a_new_version_of_the_service_using_it(
     assert [line.split(" ")[-1] for line in report.deployed] == ["(housing_subsidy)"]
     after = versions(platform)
     assert after["housing_subsidy"] == 2
-    assert {k: v for k, v in after.items() if k != "housing_subsidy"} == dict.fromkeys(set(after) - {"housing_subsidy"}, 1)
+    assert {k: v for k, v in after.items() if k != "housing_subsidy"} == dict.fromkeys(
+        set(after) - {"housing_subsidy"}, 1
+    )
 
 
 def test_a_file_with_errors_is_rejected_and_the_previous_version_keeps_serving(
@@ -87,8 +92,12 @@ def test_a_file_with_errors_is_rejected_and_the_previous_version_keeps_serving(
     processes, forms = project_copy
     diagram = processes / "land_allotment_permit" / "land_allotment_permit.bpmn"
     text = diagram.read_text(encoding="utf-8")
-    diagram.write_text(text.replace('candidateGroups="myrhorod-cnap"', 'camunda:formKey="missing_form"', 1)
-                       .replace("camunda:camunda:", "camunda:"), encoding="utf-8")
+    diagram.write_text(
+        text.replace('candidateGroups="myrhorod-cnap"', 'camunda:formKey="missing_form"', 1).replace(
+            "camunda:camunda:", "camunda:"
+        ),
+        encoding="utf-8",
+    )
     report = deploy(platform, processes, forms)
     assert report.rejected == ["processes/land_allotment_permit/land_allotment_permit.bpmn"]
     assert any("missing_form" in str(p) for p in report.problems)
@@ -96,8 +105,9 @@ def test_a_file_with_errors_is_rejected_and_the_previous_version_keeps_serving(
     diagram.write_text("<bpmn:definitions", encoding="utf-8")
     report = deploy(platform, processes, forms)
     assert report.rejected == ["processes/land_allotment_permit/land_allotment_permit.bpmn"]
-    assert any(str(p).startswith("processes/land_allotment_permit/land_allotment_permit.bpmn:line 1:")
-               for p in report.problems)
+    assert any(
+        str(p).startswith("processes/land_allotment_permit/land_allotment_permit.bpmn:line 1:") for p in report.problems
+    )
 
     assert versions(platform)["land_allotment_permit"] == 1
     application = submit(platform, actor_of("citizen"), "land_allotment_permit")

@@ -33,6 +33,7 @@ class Browser:
     def __init__(self, app: Flask, username: str) -> None:
         self.client: FlaskClient = app.test_client()
         self.username = username
+        self.client.get("/login?lang=en")  # English pages: the assertions read the English UI text
         reply = self.post("/login", {"username": username, "password": "demo"}, token_from="/login")
         assert reply.status_code == 302, reply.get_data(as_text=True)
 
@@ -64,7 +65,7 @@ class Citizen:
     def __init__(self, app: Flask, username: str = "citizen") -> None:
         self.client = app.test_client(use_cookies=False)
         reply = self.client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-        self.headers = {"Authorization": f"Bearer {reply.get_json()['token']}"}
+        self.headers = {"Authorization": f"Bearer {reply.get_json()['token']}", "Accept-Language": "en"}
 
     def upload(self, name: str) -> str:
         data = {"file": (io.BytesIO(b"%PDF-1.4 " + name.encode()), name)}
@@ -111,5 +112,17 @@ def task_link() -> Any:
         found = re.search(r'href="(/staff/tasks/[^"]+)">' + re.escape(reference) + "<", html)
         assert found, reference
         return found.group(1)
+
+    return find
+
+
+@pytest.fixture
+def row_of() -> Any:
+    """The table row (HTML) of an application in a queue page."""
+
+    def find(html: str, reference: str) -> str:
+        rows = [row for row in html.split("<tr>")[1:] if reference in row]
+        assert len(rows) == 1, reference
+        return rows[0].split("</tr>")[0]
 
     return find

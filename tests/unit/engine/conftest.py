@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from engine.bpmn.xml import parse_xml
-from engine.runtime.cases import Case
 from engine.runtime.sandbox import create_script_engine
 from engine.runtime.specs import compile_spec
 

@@ -6,7 +6,7 @@ import pytest
 
 from engine.runtime.cases import MAX_TASK_DEPTH, Case, StepNotOpenError
 
-from .conftest import diagram, spec_of  # noqa: TID252
+from .conftest import diagram, spec_of
 
 
 def _flows(*pairs: tuple[str, str, str]) -> str:
@@ -19,13 +19,17 @@ def _flows(*pairs: tuple[str, str, str]) -> str:
 TWO_STEPS = diagram(
     """
 <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
-<bpmn:userTask id="review" name="Розгляд"><bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
+<bpmn:userTask id="review" name="Розгляд"><bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+</bpmn:userTask>
 <bpmn:scriptTask id="compute" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
   <bpmn:script>fee = copies * 10</bpmn:script></bpmn:scriptTask>
-<bpmn:userTask id="sign" name="Підпис"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+<bpmn:userTask id="sign" name="Підпис"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+</bpmn:userTask>
 <bpmn:endEvent id="end_done" name="Готово"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
 """
-    + _flows(("f0", "start", "review"), ("f1", "review", "compute"), ("f2", "compute", "sign"), ("f3", "sign", "end_done"))
+    + _flows(
+        ("f0", "start", "review"), ("f1", "review", "compute"), ("f2", "compute", "sign"), ("f3", "sign", "end_done")
+    )
 )
 
 
@@ -139,6 +143,7 @@ def test_an_uncaught_bpmn_error_end_event_is_an_error(script_engine: Any) -> Non
     start_id, _ = _only_step(case)
     result = case.complete(start_id, {})
     assert result.failed and not result.completed
+    assert result.error_element == "end_broken"
     assert "REGISTRY_DOWN" in (result.error_message or "")
     assert "error" in (result.error_message or "")
 
@@ -161,8 +166,13 @@ def test_a_gateway_loop_deeper_than_the_limit_stops_with_an_error(script_engine:
   <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">n &lt; {limit}</bpmn:conditionExpression>
 </bpmn:sequenceFlow>
 """
-            + _flows(("f0", "start", "init"), ("f1", "init", "merge"), ("f2", "merge", "count"), ("f3", "count", "again"),
-              ("f_end", "again", "end"))
+            + _flows(
+                ("f0", "start", "init"),
+                ("f1", "init", "merge"),
+                ("f2", "merge", "count"),
+                ("f3", "count", "again"),
+                ("f_end", "again", "end"),
+            )
         )
 
     short = Case.new(spec_of(loop(5)), script_engine)

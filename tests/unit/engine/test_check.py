@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.config import PROJECT_ROOT
 
-from .conftest import diagram  # noqa: TID252
+from .conftest import diagram
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<element>[^:]+): (?P<message>.+)$")
 
@@ -97,14 +98,14 @@ def test_a_good_diagram_passes_silently(tmp_path: Path, forms_dir: Path, capsys:
 
 
 def test_the_demo_processes_pass(capsys: pytest.CaptureFixture[str]) -> None:
-    from engine.config import PROJECT_ROOT
-
     status, lines = run_check(capsys, PROJECT_ROOT / "forms", PROJECT_ROOT / "processes")
     assert status == 0, lines
 
 
 def test_malformed_xml_gives_the_line(tmp_path: Path, forms_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    broken = service().replace(b'<bpmn:endEvent id="end_no" name="\xd0\x9d\xd1\x96">', b'<bpmn:endEvent id="end_no" <oops')
+    broken = service().replace(
+        b'<bpmn:endEvent id="end_no" name="\xd0\x9d\xd1\x96">', b'<bpmn:endEvent id="end_no" <oops'
+    )
     path = write(tmp_path, broken)
     status, lines = run_check(capsys, forms_dir, path)
     line_no = broken[: broken.index(b"<oops")].count(b"\n") + 1
@@ -122,7 +123,9 @@ def test_entity_bomb_is_rejected_not_expanded(
     )
     bomb = service(review='name="&i;" camunda:formKey="decision" camunda:candidateGroups="lubny-cnap"')
     bomb = bomb.replace(b'name="\xd0\xa0\xd0\xbe\xd0\xb7\xd0\xb3\xd0\xbb\xd1\x8f\xd0\xb4" ', b"")
-    bomb = bomb.replace(b"<bpmn:definitions", f"<!DOCTYPE bpmn:definitions [{entities}]>\n<bpmn:definitions".encode(), 1)
+    bomb = bomb.replace(
+        b"<bpmn:definitions", f"<!DOCTYPE bpmn:definitions [{entities}]>\n<bpmn:definitions".encode(), 1
+    )
     path = write(tmp_path, bomb)
     status, lines = run_check(capsys, forms_dir, path)
     assert status == 1
@@ -161,9 +164,7 @@ def test_user_task_without_form(tmp_path: Path, forms_dir: Path, capsys: pytest.
     assert (status, lines) == (1, [f"{path}:review: user task has no form (camunda:formKey or camunda:formData)"])
 
 
-def test_user_task_without_anyone_to_do_it(
-    tmp_path: Path, forms_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_user_task_without_anyone_to_do_it(tmp_path: Path, forms_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, service(review='camunda:formKey="decision"'))
     status, lines = run_check(capsys, forms_dir, path)
     assert status == 1
@@ -205,7 +206,9 @@ fee = 1</bpmn:script></bpmn:scriptTask>"""
 def test_gateway_without_default_is_only_a_warning(
     tmp_path: Path, forms_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    otherwise = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision != "accept"</bpmn:conditionExpression>'
+    otherwise = (
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision != "accept"</bpmn:conditionExpression>'
+    )
     path = write(tmp_path, service(gateway="", otherwise=otherwise))
     status, lines = run_check(capsys, forms_dir, path)
     assert status == 0
@@ -245,3 +248,23 @@ def test_nothing_to_check_is_an_error(tmp_path: Path, forms_dir: Path, capsys: p
     empty.mkdir()
     assert main(["check", "--forms", str(forms_dir), str(empty)]) == 1
     assert "nothing to check" in capsys.readouterr().err
+
+
+def test_a_flow_to_a_missing_element_is_an_error(
+    tmp_path: Path, forms_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = service().replace(b'targetRef="end_no"', b'targetRef="end_nowhere"')
+    path = write(tmp_path, broken)
+    status, lines = run_check(capsys, forms_dir, path)
+    assert status == 1
+    assert f"{path}:f_no: sequence flow targetRef 'end_nowhere' names no element of this process" in lines
+
+
+def test_an_outgoing_reference_to_a_missing_flow_is_an_error(
+    tmp_path: Path, forms_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = service().replace(b"<bpmn:outgoing>f1</bpmn:outgoing>", b"<bpmn:outgoing>f_gone</bpmn:outgoing>")
+    path = write(tmp_path, broken)
+    status, lines = run_check(capsys, forms_dir, path)
+    assert status == 1
+    assert f"{path}:review: outgoing flow 'f_gone' does not exist" in lines

@@ -7,7 +7,7 @@ from engine.bpmn.manifest import ServiceManifest, build_manifest
 from engine.bpmn.xml import parse_xml
 from engine.services.checking import FormFiles
 
-from .conftest import diagram  # noqa: TID252
+from .conftest import diagram
 
 FORM = {
     "title": {"uk": "Рішення", "en": "Decision"},
@@ -41,9 +41,12 @@ SERVICE = f"""
 </bpmn:laneSet>
 <bpmn:startEvent id="start" name="Подати заяву">{INLINE_FORM.format(name="surname")}</bpmn:startEvent>
 <bpmn:userTask id="review" name="Розгляд" camunda:formKey="decision_form" />
-<bpmn:userTask id="sign" name="Підпис" camunda:formKey="decision_form.json" camunda:candidateGroups="lubny-heads, lubny-cnap" />
+<bpmn:userTask id="sign" name="Підпис" camunda:formKey="decision_form.json"
+  camunda:candidateGroups="lubny-heads, lubny-cnap" />
 <bpmn:userTask id="fix" name="Виправлення" camunda:formKey="embedded:app:forms/decision_form.json" />
-<bpmn:userTask id="confirm" name="Підтвердження" camunda:assignee="applicant">{INLINE_FORM.format(name="ok")}</bpmn:userTask>
+<bpmn:userTask id="confirm" name="Підтвердження" camunda:assignee="applicant">
+  {INLINE_FORM.format(name="ok")}
+</bpmn:userTask>
 <bpmn:userTask id="named" name="Особисто" camunda:candidateUsers="lubny.cnap,lubny.cnap2" camunda:dueDate="P3D">
   {INLINE_FORM.format(name="note")}
 </bpmn:userTask>
@@ -113,7 +116,9 @@ def test_bad_properties_and_missing_form_are_reported(forms: FormFiles) -> None:
     assert manifest is not None
     assert manifest.sla_days is None and manifest.availability == "online"
     assert any(p.startswith("svc.bpmn:svc: property sla_days") for p in problems)
-    assert any(p.startswith("svc.bpmn:svc: property availability must be one of online, soon, in_work") for p in problems)
+    assert any(
+        p.startswith("svc.bpmn:svc: property availability must be one of online, soon, in_work") for p in problems
+    )
     assert "svc.bpmn:review: form 'no_such_form' not found (expected forms/no_such_form.json)" in problems
 
 

@@ -1,5 +1,5 @@
-from html.parser import HTMLParser
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 from engine.calendar import KYIV, add_working_days
 from engine.text import render_markdown

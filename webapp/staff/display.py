@@ -1,0 +1,38 @@
+"""Earlier answers as officials should read them in a form's display fields: labels, dates and file links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine.forms import Field, FieldType
+from engine.services.views import ApplicationView
+from webapp.templating import attachment_link, iso_date, option_label
+
+
+def readable(field: Field, value: Any) -> Any:
+    """One answer in words (Markup for file links); the display macro escapes plain strings."""
+    match field.type:
+        case FieldType.FILE:
+            return attachment_link(value)
+        case FieldType.CHOICE:
+            return option_label(field, value)
+        case FieldType.MULTICHOICE if isinstance(value, list):
+            return ", ".join(option_label(field, v) for v in value)
+        case FieldType.BOOLEAN if isinstance(value, bool):
+            return str(_("Yes") if value else _("No"))
+        case FieldType.DATE:
+            return iso_date(value)
+        case _:
+            return value
+
+
+def display_context(view: ApplicationView) -> dict[str, Any]:
+    """The application's data, with each value that answers a known field put in words."""
+    shown = dict(view.data)
+    for section in view.answers:
+        for field in section.form.input_fields:
+            if field.name in view.data:
+                shown[field.name] = readable(field, view.data[field.name])
+    return shown
