@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.models import TaskStatus
+from engine.models import HumanTask, TaskStatus
 from engine.services.access import is_candidate
 from engine.services.context import Actor
 from engine.services.errors import ForbiddenError, NotFoundError, TaskClaimedByOtherError, TaskNotOpenError
@@ -50,48 +50,44 @@ def my_tasks(db: Session, actor: Actor) -> list[TaskView]:
     return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
 
 
-def claim(db: Session, actor: Actor, task_id: str) -> TaskView:
+def _open_official_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
     task = tasks.get(db, task_id)
     if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
         raise NotFoundError(task_id)
     if task.status != TaskStatus.OPEN.value:
         raise TaskNotOpenError(task_id)
-    if not tasks.claim(db, task_id, actor.user_id):
+    return task
+
+
+def _record(db: Session, actor: Actor, task: HumanTask, action: str) -> TaskView:
+    audit.record(
+        db,
+        action=action,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        application_id=task.application_id,
+        task_id=task.id,
+        element_id=task.element_id,
+    )
+    db.refresh(task)
+    return get_task(db, actor, task.id)
+
+
+def claim(db: Session, actor: Actor, task_id: str) -> TaskView:
+    """Take the task; exactly one of two officials claiming at once wins (one conditional UPDATE)."""
+    task = _open_official_task(db, actor, task_id)
+    if not tasks.claim(db, task_id, actor.user_id or 0):
         db.refresh(task)
         if task.status != TaskStatus.OPEN.value:
             raise TaskNotOpenError(task_id)
         raise TaskClaimedByOtherError(task_id)
-    audit.record(
-        db,
-        action="task.claimed",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        application_id=task.application_id,
-        task_id=task_id,
-        element_id=task.element_id,
-    )
-    db.refresh(task)
-    return get_task(db, actor, task_id)
+    return _record(db, actor, task, "task.claimed")
 
 
 def release(db: Session, actor: Actor, task_id: str) -> TaskView:
-    task = tasks.get(db, task_id)
-    if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
-        raise NotFoundError(task_id)
-    if task.status != TaskStatus.OPEN.value:
-        raise TaskNotOpenError(task_id)
+    task = _open_official_task(db, actor, task_id)
     if task.assignee_id is None:
         return get_task(db, actor, task_id)
     if not tasks.release(db, task_id, None if actor.is_admin else actor.user_id):
         raise TaskClaimedByOtherError(task_id)
-    audit.record(
-        db,
-        action="task.released",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        application_id=task.application_id,
-        task_id=task_id,
-        element_id=task.element_id,
-    )
-    db.refresh(task)
-    return get_task(db, actor, task_id)
+    return _record(db, actor, task, "task.released")
