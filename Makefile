@@ -11,7 +11,7 @@ PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo deploy check-services test lint typecheck imports unit pytest \
+.PHONY: help install run serve migrate demo deploy check-services scenarios test lint typecheck imports unit pytest \
         translations extract-messages clean
 
 help: ## List the commands
@@ -26,14 +26,13 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed translations ## Create .venv and install the platform with its development tools
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy=false -d $(TRANSLATIONS) -l $* --statistics 2>/dev/null || \
-	  $(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
 
 translations: $(MO_FILES) ## Compile the message catalogues
 
 extract-messages: install ## Extract UI strings into webapp/translations/messages.pot and update the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --no-wrap
 
 migrate: install ## Create or upgrade the database (DATABASE_URL, default SQLite under var/)
 	$(BIN)/posluhy migrate
@@ -47,8 +46,12 @@ deploy: migrate ## Deploy every changed diagram in processes/ as a new service v
 check-services: install ## Run `posluhy check` over processes/ and forms/
 	$(BIN)/posluhy check processes forms
 
-run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000
+run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000 with the worker
 	@echo "Serving on http://$(HOST):$(PORT) — demo logins: citizen, official, analyst, admin (password: demo)"
+	@# The background worker runs as a second process next to gunicorn (never inside a request worker)
+	@# and is stopped when gunicorn exits.
+	$(BIN)/posluhy worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'webapp.wsgi:app'
 
 lint: install ## ruff lint and format check
@@ -64,7 +67,10 @@ imports: install ## import-linter: the layering contracts
 pytest: install ## Only the pytest suite (PostgreSQL tests run when TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q -n 2
 
-test: lint typecheck imports check-services pytest ## Everything CI runs: lint, types, layering, service checks, tests
+scenarios: install ## Run every service's scenario files in memory (`posluhy test processes`)
+	$(BIN)/posluhy test processes
+
+test: lint typecheck imports check-services scenarios pytest ## Everything CI runs: lint, types, layering, service checks, scenarios, tests
 
 clean: ## Remove the virtualenv, caches and the local database
 	rm -rf $(VENV) .mypy_cache .ruff_cache var/posluhy.db* var/uploads

@@ -1,4 +1,4 @@
-"""The `posluhy` command: check, migrate, deploy and load demo data."""
+"""The `posluhy` command: check, simulate, test, migrate, deploy, load demo data and run the worker."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.bpmn.problems import Severity
+from engine.cli_simulate import add_parsers as add_simulation_parsers
 from engine.config import Settings, forms_dir_from_env
 from engine.db import unit_of_work
 from engine.migrate import upgrade_database
@@ -19,6 +20,8 @@ from engine.services.checking import check_paths
 from engine.services.context import Platform
 from engine.services.deploy import deploy_configured
 from engine.services.directory_admin import DEMO_DIRECTORY, load_demo_users, load_organisations
+from engine.services.errors import ConflictError
+from engine.services.escalations import load_demo_rules
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -47,9 +50,14 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(_args: argparse.Namespace) -> int:
-    report = deploy_configured(Platform.from_settings(Settings.from_env()))
+    platform = Platform.from_settings(Settings.from_env())
+    report = deploy_configured(platform)
     for line in report.lines():
         print(line)
+    with unit_of_work(platform.write_sessions) as db:
+        rules = load_demo_rules(db)  # demo data only: the rules need the deployed services
+    if rules:
+        print(f"demo escalation rules created for: {', '.join(rules)}")
     return 1 if report.rejected else 0
 
 
@@ -87,6 +95,40 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+    import threading
+
+    from engine.worker import run_forever, run_once, stop_on_signals
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = Settings.from_env()
+    platform = Platform.from_settings(settings)
+    if args.once:
+        print(f"{run_once(platform)} job(s) run")
+        return 0
+    stop = threading.Event()
+    stop_on_signals(stop)
+    run_forever(platform, interval=args.interval or settings.worker_interval, stop=stop)
+    return 0
+
+
+def cmd_create_integration(args: argparse.Namespace) -> int:
+    from engine.services.messages import create_integration
+
+    platform = Platform.from_settings(Settings.from_env())
+    try:
+        with unit_of_work(platform.write_sessions) as db:
+            created = create_integration(db, name=args.name, messages=args.messages.split(","))
+    except (ValueError, ConflictError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"integration {created.name} may send: {', '.join(created.messages)}", file=sys.stderr)
+    print("its token (shown only now; send it as Authorization: Bearer TOKEN):", file=sys.stderr)
+    print(created.token)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posluhy", description="Posluhy public-services platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", help="BPMN files, form JSON files or folders")
     check.add_argument("--forms", help="folder of form files (default: forms/)")
     check.set_defaults(func=cmd_check)
+    add_simulation_parsers(sub)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=cmd_migrate)
     sub.add_parser("deploy", help="deploy changed diagrams from processes/").set_defaults(func=cmd_deploy)
     directory = sub.add_parser("load-directory", help="load organisations and groups from a JSON file")
@@ -107,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--email", default="")
     user.add_argument("--groups", default="", help="comma-separated group slugs")
     user.set_defaults(func=cmd_create_user)
+    integration = sub.add_parser("create-integration", help="let another system send BPMN messages; prints its token")
+    integration.add_argument("name")
+    integration.add_argument("--messages", required=True, help="comma-separated message names it may send")
+    integration.set_defaults(func=cmd_create_integration)
+    worker = sub.add_parser("worker", help="run background work: timers, service tasks, e-mail (until stopped)")
+    worker.add_argument("--once", action="store_true", help="run what is due now, then exit")
+    worker.add_argument("--interval", type=float, default=None, help="seconds between polls (default 5)")
+    worker.set_defaults(func=cmd_worker)
     return parser
 
 

@@ -49,6 +49,16 @@ class Settings:
     default_locale: str = "uk"
     token_lifetime_hours: int = 12
     deploy_on_start: bool = True
+    smtp_host: str = ""
+    """Empty: e-mails are written as .eml files under var/mail/ instead of being sent (development)."""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "none"
+    """"none", "starttls" or "ssl"."""
+    smtp_from: str = "Posluhy <noreply@posluhy.local>"
+    smtp_timeout: float = 10.0
+    worker_interval: float = 5.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +75,14 @@ class Settings:
             "base_url": _env("POSLUHY_BASE_URL", "http://127.0.0.1:8000"),
             "token_lifetime_hours": int(_env("POSLUHY_TOKEN_LIFETIME_HOURS", "12")),
             "deploy_on_start": _env("POSLUHY_DEPLOY_ON_START", "1") not in ("0", "false", "no"),
+            "smtp_host": _env("POSLUHY_SMTP_HOST", ""),
+            "smtp_port": int(_env("POSLUHY_SMTP_PORT", "25")),
+            "smtp_user": _env("POSLUHY_SMTP_USER", ""),
+            "smtp_password": _env("POSLUHY_SMTP_PASSWORD", ""),
+            "smtp_tls": _env("POSLUHY_SMTP_TLS", "none"),
+            "smtp_from": _env("POSLUHY_SMTP_FROM", "Posluhy <noreply@posluhy.local>"),
+            "smtp_timeout": float(_env("POSLUHY_SMTP_TIMEOUT", "10")),
+            "worker_interval": float(_env("POSLUHY_WORKER_INTERVAL", "5")),
         }
         values.update(overrides)
         if "secret_key" not in values:

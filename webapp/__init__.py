@@ -40,13 +40,17 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin import admin
     from webapp.api import api
     from webapp.auth import auth
     from webapp.citizen import citizen
     from webapp.staff import staff
+    from webapp.studio import studio
 
     app.register_blueprint(auth)
     app.register_blueprint(citizen)
     app.register_blueprint(staff, url_prefix="/staff")
+    app.register_blueprint(studio, url_prefix="/studio")
+    app.register_blueprint(admin, url_prefix="/admin")
     app.register_blueprint(api, url_prefix="/api/v1")
     csrf.exempt(api)

@@ -1,5 +1,6 @@
 """The internal form model, its loaders (inline Camunda forms, form files) and server-side validation."""
 
+from engine.forms.activiti import read_activiti_form
 from engine.forms.camunda import read_inline_form
 from engine.forms.errors import ErrorCode, FieldError, FormDefinitionError
 from engine.forms.jsonfile import load_form_file, parse_form_document
@@ -23,6 +24,7 @@ __all__ = [
     "form_json_schema",
     "load_form_file",
     "parse_form_document",
+    "read_activiti_form",
     "read_inline_form",
     "unknown_keys",
 ]

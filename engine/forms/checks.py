@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from engine.forms.errors import FormDefinitionError
-from engine.forms.model import CHOICE_TYPES, NUMBER_TYPES, STRING_TYPES, WIDGETS, Field, FieldType
+from engine.forms.model import CHOICE_TYPES, DISPLAY_STYLES, NUMBER_TYPES, STRING_TYPES, WIDGETS, Field, FieldType
 
 #: Field names become process data variables, which scripts and gateway conditions use as Python names.
 NAME_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -52,15 +52,17 @@ def _check_options(field: Field) -> None:
     else:
         if field.options:
             raise FormDefinitionError(f"options only apply to choice fields, not {field.type.value}")
-        if field.widget is not None:
+        if field.widget is not None and not (field.type is FieldType.DISPLAY and field.widget in DISPLAY_STYLES):
             raise FormDefinitionError(f"widget '{field.widget}' only applies to choice fields, not {field.type.value}")
 
 
 def _check_display(field: Field) -> None:
     if field.type is FieldType.DISPLAY:
         if not field.source:
-            raise FormDefinitionError("display field needs a source (the data variable to show)")
-        check_name(field.source, what="source")
+            if not isinstance(field.default, str) or not field.default.strip():
+                raise FormDefinitionError("display field needs a source (the data variable to show) or a static text")
+        else:
+            check_name(field.source, what="source")
         if field.required:
             raise FormDefinitionError("display field cannot be required")
     elif field.source is not None:

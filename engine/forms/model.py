@@ -113,6 +113,8 @@ WIDGETS: Final[Mapping[FieldType, tuple[str, ...]]] = {
     FieldType.CHOICE: ("radio", "select"),
     FieldType.MULTICHOICE: ("checkboxes",),
 }
+#: Styles of a display field that shows static text (iGov ``labelType``); its widget is one of these or None.
+DISPLAY_STYLES: Final = ("info", "success", "warning", "danger")
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,12 @@ class Field:
     source: str | None = None  # display fields: the data variable whose earlier value is shown read-only
     default: Any = dataclasses.field(default=None, hash=False)  # plain JSON value
     readonly: bool = False
+    hidden: bool = False  # never shown; the value is the default (iGov 'invisible' / bVisible=false fields)
 
     @property
     def is_input(self) -> bool:
-        """Whether the value is taken from the user (display and read-only fields never are)."""
-        return self.type is not FieldType.DISPLAY and not self.readonly
+        """Whether the value is taken from the user (display, read-only and hidden fields never are)."""
+        return self.type is not FieldType.DISPLAY and not self.readonly and not self.hidden
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -174,6 +177,7 @@ class Field:
             "source": self.source,
             "default": self.default,
             "readonly": self.readonly,
+            "hidden": self.hidden,
         }
 
     @classmethod
@@ -195,6 +199,7 @@ class Field:
             source=data.get("source"),
             default=data.get("default"),
             readonly=bool(data.get("readonly", False)),
+            hidden=bool(data.get("hidden", False)),
         )
 
 

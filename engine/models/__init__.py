@@ -10,8 +10,27 @@ from engine.models.applications import (
     TaskStatus,
 )
 from engine.models.base import Base, utcnow
-from engine.models.catalog import ProcessSpec, Service, ServiceVersion
+from engine.models.calendar import (
+    CalendarDay,
+    DayKind,
+    EscalationCondition,
+    EscalationFiring,
+    EscalationRule,
+    PlatformSetting,
+)
+from engine.models.catalog import ProcessSpec, Service, ServiceVersion, VersionStatus
 from engine.models.directory import ApiToken, Group, Organisation, Role, User, group_member
+from engine.models.integrations import Integration
+from engine.models.jobs import (
+    Incident,
+    IncidentKind,
+    IncidentStatus,
+    Job,
+    JobStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
+from engine.models.studio import FormDocument, TestRun, TestRunStatus
 
 __all__ = [
     "ApiToken",
@@ -20,16 +39,34 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "CalendarDay",
+    "DayKind",
+    "EscalationCondition",
+    "EscalationFiring",
+    "EscalationRule",
+    "FormDocument",
     "Group",
     "HumanTask",
+    "Incident",
+    "IncidentKind",
+    "IncidentStatus",
+    "Integration",
+    "Job",
+    "JobStatus",
     "Organisation",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PlatformSetting",
     "ProcessSpec",
     "Role",
     "Service",
     "ServiceVersion",
     "TaskCandidate",
     "TaskStatus",
+    "TestRun",
+    "TestRunStatus",
     "User",
+    "VersionStatus",
     "group_member",
     "utcnow",
 ]

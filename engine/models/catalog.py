@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,8 +39,17 @@ class Service(Base):
     current_version: Mapped[ServiceVersion | None] = relationship(foreign_keys=[current_version_id], post_update=True)
 
 
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
 class ServiceVersion(Base):
-    """One deployed content of a service file; applications stay on the version they started on."""
+    """One content of a service: a studio draft, or a published (immutable) or retired version.
+
+    Applications stay on the version they started on; the catalog offers `Service.current_version`.
+    """
 
     __tablename__ = "service_version"
     __table_args__ = (UniqueConstraint("service_id", "number"),)
@@ -49,8 +59,8 @@ class ServiceVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     content_digest: Mapped[str] = mapped_column(String(64), index=True)
     bpmn_xml: Mapped[str] = mapped_column(Text)
-    manifest_json: Mapped[str] = mapped_column(Text)
-    spec_digest: Mapped[str] = mapped_column(ForeignKey("process_spec.digest"))
+    manifest_json: Mapped[str] = mapped_column(Text)  # "{}" for a draft whose diagram cannot be read
+    spec_digest: Mapped[str | None] = mapped_column(ForeignKey("process_spec.digest"), nullable=True)
     title: Mapped[str] = mapped_column(String(500))
     title_en: Mapped[str] = mapped_column(String(500), default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
@@ -61,5 +71,10 @@ class ServiceVersion(Base):
     availability: Mapped[str] = mapped_column(String(20), default="online")
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deployed_by: Mapped[str] = mapped_column(String(150), default="")
+    status: Mapped[str] = mapped_column(String(20), default=VersionStatus.PUBLISHED.value)
+    created_by: Mapped[str] = mapped_column(String(150), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    published_by: Mapped[str] = mapped_column(String(150), default="")
+    problems_json: Mapped[str] = mapped_column(Text, default="[]")
 
     service: Mapped[Service] = relationship(back_populates="versions", foreign_keys=[service_id])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -18,7 +19,9 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.clock import Clock
 from engine.runtime.specs import SERIALIZER, load_specs
+from engine.runtime.timers import engine_clock, next_due
 
 MAX_TASK_DEPTH = 800
 _UNBOUNDED = 10**6
@@ -50,16 +53,17 @@ class StepResult:
 class Case:
     """A running workflow plus the platform's rules for it; not thread-safe (callers hold the case lock)."""
 
-    def __init__(self, workflow: BpmnWorkflow) -> None:
+    def __init__(self, workflow: BpmnWorkflow, clock: Clock | None = None) -> None:
         self.workflow = workflow
+        self.clock = clock  # timers are computed and fired against it (None: the system clock)
 
     @classmethod
-    def new(cls, spec_json: str, script_engine: Any) -> Case:
+    def new(cls, spec_json: str, script_engine: Any, clock: Clock | None = None) -> Case:
         spec, subprocess_specs = load_specs(spec_json)
-        return cls(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine))
+        return cls(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine), clock)
 
     @classmethod
-    def load(cls, spec_json: str, state_json: str, script_engine: Any) -> Case:
+    def load(cls, spec_json: str, state_json: str, script_engine: Any, clock: Clock | None = None) -> Case:
         state = json.loads(state_json)
         state.update(json.loads(spec_json))
         if state.get(SERIALIZER.VERSION_KEY) != SERIALIZER.VERSION:
@@ -69,7 +73,7 @@ class Case:
         state.pop(SERIALIZER.VERSION_KEY)
         workflow = SERIALIZER.from_dict(state)
         workflow.script_engine = script_engine
-        return cls(workflow)
+        return cls(workflow, clock)
 
     def dump(self) -> str:
         """The state without the spec (stored once elsewhere), as ordered JSON text."""
@@ -124,6 +128,10 @@ class Case:
     def is_completed(self) -> bool:
         return bool(self.workflow.is_completed())
 
+    def next_timer_at(self) -> datetime | None:
+        """When the earliest timer this case waits for is due (None: no timer pending)."""
+        return None if self.is_completed() else next_due(self.workflow)
+
     def waiting_for_nothing(self) -> bool:
         """True when a case is neither finished nor waiting for a person: it would stall silently."""
         if self.is_completed() or self.open_steps():
@@ -144,7 +152,8 @@ class Case:
         task = self._task(task_id)
         task.set_data(**data)
         try:
-            task.run()
+            with engine_clock(self.clock):
+                task.run()
             return self.advance()
         except SpiffWorkflowException as exc:
             return _failure(exc, task.task_spec.bpmn_id)
@@ -152,7 +161,8 @@ class Case:
     def advance(self) -> StepResult:
         """Run every automatic step, then check what the engine only reports quietly."""
         try:
-            self.workflow.do_engine_steps()
+            with engine_clock(self.clock):
+                self.workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
             return _failure(exc, None)
         except Exception as exc:

@@ -7,14 +7,15 @@ import json
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
+from engine.runtime.service_tasks import SERIALIZER_CONFIG, PosluhyParser
+from engine.runtime.timers import quote_timer_literals
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG))
 
 
 class SpecCompileError(Exception):
@@ -35,9 +36,9 @@ def _line_of(tree: etree._ElementTree, element_id: str) -> int | None:
 
 def compile_spec(tree: etree._ElementTree, *, filename: str, process_id: str) -> str:
     """Parse with the engine and return `{"spec", "subprocess_specs"}` as JSON text."""
-    parser = BpmnParser()
+    parser = PosluhyParser()
     try:
-        parser.add_bpmn_xml(tree, filename=filename)
+        parser.add_bpmn_xml(quote_timer_literals(tree), filename=filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

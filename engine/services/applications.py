@@ -23,6 +23,7 @@ from engine.services.views import (
 )
 from engine.services.worklist_sync import sync_worklist
 from engine.store import applications, attachments, audit, catalog, directory, tasks
+from engine.store import incidents as incident_store
 
 
 def start_application(db: Session, platform: Platform, actor: Actor, service_id: str) -> ApplicationView:
@@ -36,7 +37,7 @@ def start_application(db: Session, platform: Platform, actor: Actor, service_id:
     if version.availability != "online":
         raise ServiceUnavailableError(service_id)
     manifest = manifest_of(version)
-    case = Case.new(catalog.get_spec_json(db, version.spec_digest), platform.script_engine)
+    case = Case.new(catalog.get_spec_json(db, version.spec_digest), platform.script_engine, platform.clock)
     organisation = directory.find_organisation(db, manifest.organisation) if manifest.organisation else None
     now = utcnow()
     application = Application(
@@ -140,6 +141,7 @@ def build_view(db: Session, actor: Actor | None, application: Application, *, li
         answers=[] if light else _answers(db, application, data),
         attachments=[] if light else _attachments(db, application.id),
         version=application.version,
+        has_open_incident=incident_store.has_open(db, application.id),
     )
 
 

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from engine.bpmn.manifest import ServiceManifest, build_manifest, executable_processes, form_key_of
+from engine.bpmn.lint import lint_rules
+from engine.bpmn.manifest import FormLoader, ServiceManifest, build_manifest, executable_processes, form_key_of
 from engine.bpmn.problems import Problem, Severity, has_errors
 from engine.bpmn.xml import BPMN, XmlProblemError, local_name, parse_xml, text_of
 from engine.forms import Form, FormDefinitionError, load_form_file
 from engine.runtime.sandbox import compile_check
 from engine.runtime.specs import SpecCompileError, compile_spec
+from engine.services.handlers.checks import check_message_event, check_service_task
 
 UNSUPPORTED = {
-    "serviceTask": "service tasks are not supported yet",
     "sendTask": "send tasks are not supported yet",
-    "receiveTask": "receive tasks are not supported yet",
     "businessRuleTask": "business rule tasks (DMN) are not supported yet",
-    "timerEventDefinition": "timer events are not fired yet",
-    "messageEventDefinition": "message events are not delivered yet",
     "signalEventDefinition": "signal events are not supported yet",
 }
 
@@ -73,8 +72,12 @@ def check_file(path: Path, forms: FormFiles, *, display_name: str | None = None)
     return check_bytes(data, forms, name=name, result=result)
 
 
-def check_bytes(data: bytes, forms: FormFiles, *, name: str, result: CheckedFile | None = None) -> CheckedFile:
+def check_bytes(
+    data: bytes, forms: FormFiles | FormLoader, *, name: str, result: CheckedFile | None = None
+) -> CheckedFile:
+    """Check a diagram; `forms` is the form files of a folder or any loader (the studio reads the database)."""
     result = result or CheckedFile(path=Path(name))
+    load_form = forms.load if isinstance(forms, FormFiles) else forms
     try:
         tree = parse_xml(data)
     except XmlProblemError as exc:
@@ -82,7 +85,7 @@ def check_bytes(data: bytes, forms: FormFiles, *, name: str, result: CheckedFile
         result.problems.append(Problem(name, where, str(exc)))
         return result
     result.bpmn_text = data.decode("utf-8", errors="replace")
-    manifest, problems = build_manifest(tree, file=name, load_form=forms.load)
+    manifest, problems = build_manifest(tree, file=name, load_form=load_form)
     result.problems.extend(problems)
     if manifest is None:
         return result
@@ -98,13 +101,22 @@ def check_bytes(data: bytes, forms: FormFiles, *, name: str, result: CheckedFile
     return result
 
 
-def _content_digest(data: bytes, process: etree._Element, forms: FormFiles) -> str:
+def _content_digest(data: bytes, process: etree._Element, forms: FormFiles | FormLoader) -> str:
     """A version changes when the diagram or any form file it names changes."""
     digest = hashlib.sha256(data)
     keys = sorted({k for e in process.iter(BPMN + "startEvent", BPMN + "userTask") if (k := form_key_of(e))})
     for key in keys:
-        digest.update(b"\0" + key.encode() + b"\0" + forms.raw(key))
+        digest.update(b"\0" + key.encode() + b"\0" + _form_bytes(forms, key))
     return digest.hexdigest()
+
+
+def _form_bytes(forms: FormFiles | FormLoader, key: str) -> bytes:
+    if isinstance(forms, FormFiles):
+        return forms.raw(key)
+    try:
+        return json.dumps(forms(key).to_dict(), ensure_ascii=False, sort_keys=True).encode()
+    except (FileNotFoundError, FormDefinitionError):
+        return b""
 
 
 def lint_process(process: etree._Element, manifest: ServiceManifest, file: str) -> list[Problem]:
@@ -124,12 +136,12 @@ def lint_process(process: etree._Element, manifest: ServiceManifest, file: str) 
             _check_expression(text_of(element), _owner_id(element), "condition", add)
         elif kind == "scriptTask":
             _check_script(element, element_id, add)
-        elif kind in ("exclusiveGateway", "inclusiveGateway"):
-            outgoing = element.findall(BPMN + "outgoing")
-            if len(outgoing) > 1 and not element.get("default"):
-                add(element_id, "gateway has no default flow: a case stalls if no condition holds", Severity.WARNING)
+        elif kind == "serviceTask":
+            check_service_task(element, element_id, add)
+        elif kind in ("messageEventDefinition", "receiveTask"):
+            check_message_event(element, element_id, add)
     _check_flow_references(process, add)
-    _check_steps(manifest, add)
+    problems.extend(lint_rules(process, manifest, file))
     if not manifest.organisation:
         add(manifest.process_id, "property 'organisation' is missing: the service has no owner", Severity.WARNING)
     return problems
@@ -174,18 +186,6 @@ def _check_script(element: etree._Element, element_id: str, add: Callable[..., N
         add(element_id, "script task has no script")
     elif (message := compile_check(source, mode="exec")) is not None:
         add(element_id, f"script does not compile: {message}")
-
-
-def _check_steps(manifest: ServiceManifest, add: Callable[..., None]) -> None:
-    for step in manifest.steps.values():
-        if step.is_start:
-            if step.form is None and step.form_key is None:
-                add(step.element_id, "start event has no form: citizens will only confirm", Severity.WARNING)
-            continue
-        if step.form is None and step.form_key is None:
-            add(step.element_id, "user task has no form (camunda:formKey or camunda:formData)")
-        if not (step.for_applicant or step.groups or step.candidate_users or step.assignee):
-            add(step.element_id, "user task has nobody to do it (candidateGroups, candidateUsers, assignee or a lane)")
 
 
 def check_paths(paths: list[Path], forms_dir: Path) -> list[CheckedFile]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory
 from engine.models import Role, User
@@ -20,6 +21,7 @@ class Platform:
     engine: Engine
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    clock: Clock = field(default_factory=SystemClock)
     _script_engine: Any = field(default=None, repr=False)
 
     @classmethod

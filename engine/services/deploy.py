@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.problems import Problem, Severity
 from engine.db import unit_of_work
-from engine.models import Service, ServiceVersion
+from engine.models import Service, ServiceVersion, VersionStatus, utcnow
 from engine.runtime.specs import spec_digest
 from engine.services.checking import CheckedFile, FormFiles, check_file
 from engine.services.context import SYSTEM, Actor, Platform
@@ -70,6 +70,8 @@ def deploy_checked(db: Session, checked: CheckedFile, *, source: str, actor: Act
     current = service.current_version
     if current is not None and current.content_digest == checked.content_digest:
         return False
+    if catalog.content_was_published(db, service.id, checked.content_digest):
+        return False  # published before: a studio version or a retirement since then must not be undone
     if manifest.organisation and directory.find_organisation(db, manifest.organisation) is None:
         report.problems.append(
             Problem(source, manifest.process_id, f"organisation {manifest.organisation!r} is unknown", Severity.WARNING)
@@ -78,7 +80,7 @@ def deploy_checked(db: Session, checked: CheckedFile, *, source: str, actor: Act
     catalog.ensure_spec(db, digest, spec_json)
     version = ServiceVersion(
         service_id=service.id,
-        number=(current.number + 1) if current is not None else 1,
+        number=catalog.next_version_number(db, service.id),
         content_digest=checked.content_digest,
         bpmn_xml=checked.bpmn_text,
         manifest_json=json.dumps(manifest.to_dict(), ensure_ascii=False),
@@ -92,6 +94,10 @@ def deploy_checked(db: Session, checked: CheckedFile, *, source: str, actor: Act
         sla_days=manifest.sla_days,
         availability=manifest.availability,
         deployed_by=actor.username,
+        status=VersionStatus.PUBLISHED.value,
+        created_by=actor.username,
+        published_by=actor.username,
+        published_at=utcnow(),
     )
     catalog.add_version(db, version)
     service.current_version_id = version.id

@@ -32,6 +32,14 @@ class ConcurrentUpdateError(ConflictError):
     """The application changed while this request worked on it."""
 
 
+class VersionHasErrorsError(ConflictError):
+    """The service version cannot be published: it has errors, or it is not a draft."""
+
+
+class VersionNotDraftError(VersionHasErrorsError):
+    """The version is published or retired, hence immutable."""
+
+
 class ValidationFailedError(Exception):
     """Submitted data broke the form's rules; `errors` maps field name to error."""
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.forms import FieldType, Form, clean_form_data
-from engine.models import Application, ApplicationStatus, HumanTask, TaskStatus, utcnow
-from engine.runtime.cases import Case, StepNotOpenError, StepResult
+from engine.models import Application, HumanTask, TaskStatus
+from engine.runtime.cases import Case, StepNotOpenError
 from engine.services.access import can_view_task, is_candidate
 from engine.services.applications import build_view
 from engine.services.context import Actor, Platform
@@ -23,6 +23,9 @@ from engine.services.errors import (
     TaskNotOpenError,
     ValidationFailedError,
 )
+from engine.services.incidents import record_result
+from engine.services.notification_events import notify_after_step
+from engine.services.service_tasks import enqueue_service_tasks
 from engine.services.views import ApplicationView, TaskView, manifest_of, task_view
 from engine.services.worklist_sync import sync_worklist
 from engine.store import applications, attachments, audit, catalog, tasks
@@ -104,12 +107,14 @@ def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, r
         raise TaskClaimedByOtherError(task_id)
     version = application.service_version
     manifest = manifest_of(version)
-    case = Case.load(catalog.get_spec_json(db, version.spec_digest), application.state_json, platform.script_engine)
+    case = Case.load(
+        catalog.get_spec_json(db, version.spec_digest), application.state_json, platform.script_engine, platform.clock
+    )
     try:
         result = case.complete(task_id, cleaned)
     except StepNotOpenError as exc:
         raise TaskNotOpenError(task_id) from exc
-    now = utcnow()
+    now = platform.clock.now()
     tasks.close(db, task, status=TaskStatus.COMPLETED, by_id=actor.user_id, at=now)
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
@@ -135,11 +140,13 @@ def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, r
             application_id=application.id,
             element_id=task.element_id,
         )
-    _apply_result(db, application, case, result, manifest_outcomes=manifest.end_events, actor=actor)
+    record_result(db, application, result, manifest_outcomes=manifest.end_events, now=now)
     application.state_json = case.dump()
     application.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
     application.updated_at = now
     sync_worklist(db, application, case, manifest, now)
+    notify_after_step(db, platform, application, completed_task=task)
+    enqueue_service_tasks(db, platform, application, case)
     try:
         db.flush()
     except StaleDataError as exc:
@@ -152,42 +159,3 @@ def _lock(db: Session, application_id: int) -> Application:
         return applications.lock(db, application_id)
     except LookupError as exc:
         raise NotFoundError(str(application_id)) from exc
-
-
-def _apply_result(
-    db: Session,
-    application: Application,
-    case: Case,
-    result: StepResult,
-    *,
-    manifest_outcomes: dict[str, str],
-    actor: Actor,
-) -> None:
-    if result.failed:
-        application.status = ApplicationStatus.ERROR.value
-        application.error_element = result.error_element
-        application.error_message = result.error_message
-        audit.record(
-            db,
-            action="application.error",
-            actor_id=None,
-            actor="engine",
-            application_id=application.id,
-            element_id=result.error_element,
-            details={"message": result.error_message},
-        )
-        return
-    if result.completed:
-        application.status = ApplicationStatus.COMPLETED.value
-        application.outcome = result.end_event
-        application.outcome_name = manifest_outcomes.get(result.end_event or "", result.end_event)
-        application.closed_at = utcnow()
-        audit.record(
-            db,
-            action="application.completed",
-            actor_id=None,
-            actor="engine",
-            application_id=application.id,
-            element_id=result.end_event,
-            details={"outcome": result.end_event, "outcome_name": application.outcome_name},
-        )

@@ -117,6 +117,8 @@ class ApplicationView:
     answers: list[AnswerSection]
     attachments: list[AttachmentView]
     version: int
+    has_open_incident: bool = False
+    """Background work for it failed and an administrator has to act: citizens see "delayed, being handled"."""
 
     @property
     def submitted(self) -> bool:

@@ -52,3 +52,12 @@ def add(db: Session, application: Application) -> None:
 
 def get(db: Session, application_id: int) -> Application | None:
     return db.get(Application, application_id)
+
+
+def running_for_version(db: Session, version_id: int) -> Sequence[Application]:
+    """Applications of a version that have not finished (active or stopped with an error), oldest first."""
+    return db.scalars(
+        select(Application)
+        .where(Application.service_version_id == version_id, Application.status.in_(("active", "error")))
+        .order_by(Application.created_at, Application.id)
+    ).all()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, joinedload
 
-from engine.models import ProcessSpec, Service, ServiceVersion
+from engine.models import ProcessSpec, Service, ServiceVersion, VersionStatus
 
 
 def find_service(db: Session, process_id: str) -> Service | None:
@@ -17,10 +17,11 @@ def find_service(db: Session, process_id: str) -> Service | None:
 
 
 def current_versions(db: Session) -> Sequence[ServiceVersion]:
-    """The newest deployed version of every service: what the catalog offers."""
+    """The current published version of every service: what the catalog offers (never a draft)."""
     return db.scalars(
         select(ServiceVersion)
         .join(Service, Service.current_version_id == ServiceVersion.id)
+        .where(ServiceVersion.status == VersionStatus.PUBLISHED.value)
         .options(joinedload(ServiceVersion.service))
         .order_by(ServiceVersion.title)
     ).all()
@@ -30,8 +31,9 @@ def get_version(db: Session, version_id: int) -> ServiceVersion | None:
     return db.get(ServiceVersion, version_id)
 
 
-def get_spec_json(db: Session, digest: str) -> str:
-    spec = db.get(ProcessSpec, digest)
+def get_spec_json(db: Session, digest: str | None) -> str:
+    """A draft saved with errors has no spec: LookupError, as for a missing one."""
+    spec = db.get(ProcessSpec, digest) if digest else None
     if spec is None:
         raise LookupError(f"engine spec {digest} is missing")
     return spec.spec_json
@@ -46,6 +48,27 @@ def ensure_spec(db: Session, digest: str, spec_json: str) -> None:
 def add_service(db: Session, service: Service) -> None:
     db.add(service)
     db.flush()
+
+
+def content_was_published(db: Session, service_id: int, content_digest: str) -> bool:
+    """Whether this content was ever published for the service (a file deployed again must not undo the studio)."""
+    return (
+        db.scalar(
+            select(ServiceVersion.id)
+            .where(
+                ServiceVersion.service_id == service_id,
+                ServiceVersion.content_digest == content_digest,
+                ServiceVersion.status != VersionStatus.DRAFT.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def next_version_number(db: Session, service_id: int) -> int:
+    highest = db.scalar(select(func.max(ServiceVersion.number)).where(ServiceVersion.service_id == service_id))
+    return (highest or 0) + 1
 
 
 def add_version(db: Session, version: ServiceVersion) -> None:

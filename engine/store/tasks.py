@@ -136,3 +136,9 @@ def completed_for_application(db: Session, application_id: int) -> Sequence[Huma
         .where(HumanTask.application_id == application_id, HumanTask.status == TaskStatus.COMPLETED.value)
         .order_by(HumanTask.completed_at)
     ).all()
+
+
+def delete(db: Session, task: HumanTask) -> None:
+    """Remove an open task row so it can be written again for another version of its diagram (migration)."""
+    db.delete(task)
+    db.flush()

@@ -171,6 +171,23 @@ SCHEMAS: dict[str, Any] = {
         ["reference", "service", "status", "outcome", "tasks", "history"],
     ),
     "StartRequest": obj({"service": STRING}, ["service"]),
+    "MessagePayload": {
+        "type": "object",
+        "description": "Any JSON object; the process receives it as the variable named like the message",
+    },
+    "MessageReceipt": obj(
+        {
+            "reference": STRING,
+            "message": STRING,
+            "status": {"type": "string", "enum": ["active", "completed", "cancelled", "error"]},
+            "outcome": NULLABLE_STRING,
+        },
+        ["reference", "message", "status"],
+    ),
+    "MessageRefused": obj(
+        {"error": STRING, "waiting": {"type": "array", "items": STRING, "description": "messages awaited now"}},
+        ["error"],
+    ),
     "CompleteRequest": obj({"data": {"type": "object", "description": "field name → value"}}, ["data"]),
 }
 
@@ -232,6 +249,24 @@ def _paths() -> dict[str, Any]:
                 parameters=[path_param("reference", "Reference number"), LANG],
             )
         },
+        "/applications/{reference}/messages/{name}": {
+            "post": {
+                **operation(
+                    "Integrations: deliver a BPMN message (e.g. a payment confirmation) to a waiting application",
+                    {
+                        "200": reply("Delivered; the application ran on", ref("MessageReceipt")),
+                        "409": reply(
+                            "The application is not waiting for this message, or is closed", ref("MessageRefused")
+                        ),
+                    },
+                    errors=("400", "403", "404"),
+                    body=json_content(ref("MessagePayload")),
+                    parameters=[path_param("reference", "Reference number"), path_param("name", "Message name")],
+                    tag="integrations",
+                ),
+                "security": [{"integration": []}],
+            }
+        },
         "/tasks": {
             "get": operation(
                 "Officials: the open tasks of my groups (queue) or the tasks I hold (mine)",
@@ -288,6 +323,13 @@ def openapi_document() -> dict[str, Any]:
         "paths": _paths(),
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "integration": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An integration's token from `posluhy create-integration`",
+                },
+            },
         },
     }

@@ -59,6 +59,8 @@ def status_tag(view: ApplicationView) -> tuple[str, str]:
         return _("Completed: %(outcome)s", outcome=view.outcome_name or view.outcome or ""), "tag--green"
     if not view.submitted:
         return _("Draft"), "tag--grey"
+    if view.has_open_incident:
+        return _("Delayed, being handled"), "tag--yellow"
     if applicant_task(view) is not None:
         return _("Waiting for you"), "tag--yellow"
     return _("In progress"), ""

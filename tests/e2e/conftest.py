@@ -1,0 +1,67 @@
+"""Browser tests: the Flask app served on a free localhost port from a thread, driven by headless Chromium.
+
+Skipped (with the reason) when Debian's Chromium or the Python playwright package is missing; CI installs both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.config import Settings
+from engine.services.context import Platform
+from webapp import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def live_server(settings: Settings, platform: Platform) -> Iterator[str]:
+    app = create_app(settings, platform=platform)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser_page(live_server: str) -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium package)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(
+                base_url=live_server, locale="en-GB", viewport={"width": 1400, "height": 1000}
+            )
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto("/login?lang=en")
+            page.fill("input[name=username]", "analyst")
+            page.fill("input[name=password]", "demo")
+            page.click("main button[type=submit]")
+            page.wait_for_url(lambda url: "/login" not in url)
+            yield page
+            assert errors == [], errors
+        finally:
+            browser.close()

@@ -1,0 +1,54 @@
+"""Administrators' pages under /admin: incidents, escalation rules and the working-day calendar."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from engine.services.errors import ForbiddenError, NotFoundError
+from webapp.requests import actor
+
+admin = Blueprint("admin", __name__)
+
+SECTIONS = ("webapp.admin.incidents", "webapp.admin.escalations", "webapp.admin.calendar")
+"""Modules whose routes register on the blueprint; a section not written yet is left out."""
+
+for _name in SECTIONS:
+    try:
+        importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _name:
+            raise
+
+
+@admin.before_request
+def admins_only() -> Response | None:
+    if not current_user.is_authenticated:
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("auth.login", next=target))
+    if not actor().is_admin:
+        abort(403)
+    return None
+
+
+@admin.errorhandler(NotFoundError)
+def not_found(_exc: NotFoundError) -> tuple[str, int]:
+    return render_template("errors/404.html"), 404
+
+
+@admin.errorhandler(ForbiddenError)
+def forbidden(_exc: ForbiddenError) -> tuple[str, int]:
+    return render_template("errors/403.html"), 403
+
+
+@admin.get("/")
+def index() -> str:
+    endpoints = current_app.view_functions
+    return render_template(
+        "pages/admin/index.html",
+        has_escalations="admin.escalations" in endpoints,
+        has_calendar="admin.calendar" in endpoints,
+    )
