@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import forms_dir_from_env
-from engine.services.scenarios import ScenarioFileError, load_scenario, load_scenarios, service_id_of
+from engine.services.scenarios import ScenarioFileError, diagram_service_id, load_diagram_scenarios, load_scenario
 from engine.services.simulation import MAX_STEPS, SimulationResult, run_scenario_in_memory, simulate
 
 DEFAULT_PROCESSES = Path("processes")
@@ -45,7 +45,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = None
     if args.scenario:
         try:
-            scenario = load_scenario(Path(args.scenario), service_id_of(path.parent))
+            scenario = load_scenario(Path(args.scenario), diagram_service_id(path))
         except ScenarioFileError as exc:
             print(exc, file=sys.stderr)
             return 2
@@ -90,7 +90,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     passed = failed = 0
     for diagram in diagrams:
         try:
-            scenarios = load_scenarios(diagram.parent)
+            scenarios = load_diagram_scenarios(diagram)
         except ScenarioFileError as exc:
             print(f"FAIL {diagram.parent.name}: {exc}")
             failed += 1

@@ -19,3 +19,17 @@ def render_markdown(text: str) -> str:
         url_schemes={"https", "http", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
+
+
+_STATIC_TAGS = _TAGS | {"b", "i", "u", "span", "div", "small", "sup", "sub"}
+
+
+def clean_html(html: str) -> str:
+    """Static HTML written into a diagram (iGov's ``label`` fields) as safe markup: no scripts, styles or events."""
+    return nh3.clean(
+        html or "",
+        tags=_STATIC_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"https", "http", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from engine.forms import Field
 from engine.services.attachments import open_attachment
 from engine.services.errors import NotFoundError
+from engine.text import clean_html
 from webapp.i18n import local
 from webapp.requests import actor, db, platform
 
@@ -51,6 +52,12 @@ def iso_date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def static_html(value: Any) -> Markup:
+    """Static text written into a diagram (iGov ``label`` fields hold HTML), sanitised."""
+    return Markup(clean_html("" if value is None else str(value)))  # noqa: S704 - nh3 removed anything unsafe
+
+
 def setup_templating(app: Flask) -> None:
     app.jinja_env.globals.update(option_label=option_label, attachment_link=attachment_link)
     app.jinja_env.filters["iso_date"] = iso_date
+    app.jinja_env.filters["static_html"] = static_html

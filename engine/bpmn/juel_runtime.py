@@ -17,6 +17,7 @@ Errors are :class:`JuelEvaluationError`; the platform reports them as an inciden
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
@@ -248,6 +249,23 @@ def _negate(value: Any) -> int | float | Decimal:
     return -to_number(value)
 
 
+_LOOSE_DATE_TIME: Final = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?(.*)$")
+
+
+def _timer_value(value: Any) -> Any:
+    """Joda-time (Activiti) read ``2027-02-22T13:0:00``; zero-pad such dates so ISO 8601 parsing accepts them."""
+    if not isinstance(value, str):
+        return value
+    match = _LOOSE_DATE_TIME.match(value.strip())
+    if match is None:
+        return value
+    year, month, day, hour, minute, second, rest = match.groups()
+    date = f"{year}-{int(month):02d}-{int(day):02d}"
+    if hour is None:
+        return date + rest
+    return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}{rest}"
+
+
 _OPERATIONS: Final[dict[str, Callable[..., Any]]] = {
     "==": _equals,
     "!=": lambda left, right: not _equals(left, right),
@@ -267,6 +285,7 @@ _OPERATIONS: Final[dict[str, Callable[..., Any]]] = {
     "prop": _property,
     "index": _index,
     "call": _method,
+    "timer": _timer_value,
 }
 
 

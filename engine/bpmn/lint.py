@@ -100,6 +100,8 @@ def _check_steps(manifest: ServiceManifest, add: _Add) -> None:
             if step.form is None and step.form_key is None:
                 add(step.element_id, "start event has no form: citizens will only confirm", Severity.WARNING)
             continue
+        if step.igov:
+            continue  # iGov: a task without fields is a confirmation; people come from the group mapping
         if step.form is None and step.form_key is None:
             add(step.element_id, "user task has no form (camunda:formKey or camunda:formData)")
         if not (step.for_applicant or step.groups or step.candidate_users or step.assignee):

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Callable
+
+from lxml import etree
 
 from engine.bpmn.graph import CONTAINERS, FlowGraph, parse_python
 from engine.bpmn.manifest import ServiceManifest
 from engine.bpmn.problems import Severity
 from engine.bpmn.xml import BPMN, local_name, text_of
+from engine.runtime.sandbox import RESERVED_NAMES
 
-KNOWN_NAMES = frozenset(dir(builtins))
+KNOWN_NAMES = frozenset(dir(builtins)) | frozenset(RESERVED_NAMES)
+_SET_VARIABLE = re.compile(r"""setVariable\s*\(\s*['"]([^'"]+)['"]""")
 
 
 def _script_names(source: str) -> tuple[set[str], set[str]]:
@@ -32,6 +37,17 @@ def _script_names(source: str) -> tuple[set[str], set[str]]:
     return assigned, _reads(tree) - assigned
 
 
+def _element_script_names(element: etree._Element) -> tuple[set[str], set[str]]:
+    """(set, read) names of a script task: Python analysed; JavaScript's `execution.setVariable("x", ...)` sets x."""
+    source = text_of(element.find(BPMN + "script"))
+    script_format = (element.get("scriptFormat") or "python").strip().lower()
+    if script_format in ("python", "py", "python3", "text/x-python"):
+        return _script_names(source)
+    if script_format in ("javascript", "js", "ecmascript"):
+        return set(_SET_VARIABLE.findall(source)), set()
+    return set(), set()
+
+
 def _reads(tree: ast.AST) -> set[str]:
     local: set[str] = set()
     for node in ast.walk(tree):
@@ -40,7 +56,21 @@ def _reads(tree: ast.AST) -> set[str]:
             local |= {n.id for n in ast.walk(targets) if isinstance(n, ast.Name)}
             local |= {a.arg for a in ast.walk(targets) if isinstance(a, ast.arg)}
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return names - local - KNOWN_NAMES
+    return (names - local - KNOWN_NAMES) | _variables_read(tree)
+
+
+def _variables_read(tree: ast.AST) -> set[str]:
+    """Process variables that translated iGov JUEL reads: `var("name")`."""
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "var"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
 
 
 def _gen(graph: FlowGraph, manifest: ServiceManifest, node_id: str) -> set[str]:
@@ -48,7 +78,7 @@ def _gen(graph: FlowGraph, manifest: ServiceManifest, node_id: str) -> set[str]:
     names = {f.name for f in step.form.input_fields} if step is not None and step.form is not None else set()
     element = graph.nodes[node_id]
     if local_name(element) == "scriptTask":
-        names |= _script_names(text_of(element.find(BPMN + "script")))[0]
+        names |= _element_script_names(element)[0]
     if local_name(element) in CONTAINERS:
         for inner in graph.nodes:
             if graph.container(inner) == node_id:
@@ -106,7 +136,7 @@ def check_names(graph: FlowGraph, manifest: ServiceManifest, add: Callable[..., 
     for node_id, element in graph.nodes.items():
         if local_name(element) != "scriptTask":
             continue
-        for name in sorted(_script_names(text_of(element.find(BPMN + "script")))[1] - into[node_id]):
+        for name in sorted(_element_script_names(element)[1] - into[node_id]):
             add(node_id, _unset_message("script", name), Severity.WARNING)
 
 

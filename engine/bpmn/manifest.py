@@ -13,9 +13,10 @@ from typing import Any
 
 from lxml import etree
 
+from engine.bpmn.activiti import ACTIVITI, is_activiti, read_assignment
 from engine.bpmn.problems import Problem, Severity
 from engine.bpmn.xml import BPMN, CAMUNDA, NS, local_name, text_of
-from engine.forms import Form, FormDefinitionError, LocalText, read_inline_form
+from engine.forms import Form, FormDefinitionError, LocalText, read_activiti_form, read_inline_form
 
 AVAILABILITY = ("online", "soon", "in_work")
 APPLICANT = "applicant"
@@ -36,6 +37,12 @@ class StepInfo:
     assignee: str | None = None
     lane: str | None = None
     due_date: str | None = None
+    group_expressions: tuple[str, ...] = ()
+    """iGov steps: Python expressions giving iGov group names, evaluated on the task's data (engine.bpmn.activiti)."""
+    assignee_expression: str | None = None
+    """iGov steps: a Python expression giving the assignee's username (``activiti:assignee="${assignee}"``)."""
+    igov: bool = False
+    """From an iGov (Activiti) diagram: groups go through the iGov group mapping (engine.bpmn.igov_groups)."""
 
     @property
     def for_applicant(self) -> bool:
@@ -61,6 +68,9 @@ class StepInfo:
             "assignee": self.assignee,
             "lane": self.lane,
             "due_date": self.due_date,
+            "group_expressions": list(self.group_expressions),
+            "assignee_expression": self.assignee_expression,
+            "igov": self.igov,
         }
 
     @classmethod
@@ -76,6 +86,9 @@ class StepInfo:
             assignee=data["assignee"],
             lane=data["lane"],
             due_date=data["due_date"],
+            group_expressions=tuple(data.get("group_expressions", ())),
+            assignee_expression=data.get("assignee_expression"),
+            igov=bool(data.get("igov", False)),
         )
 
 
@@ -164,8 +177,8 @@ def _lanes(process: etree._Element) -> dict[str, str]:
 
 
 def form_key_of(element: etree._Element) -> str | None:
-    """Accept `key`, `key.json` and Camunda's `embedded:app:forms/key.json` spellings."""
-    raw = element.get(CAMUNDA + "formKey")
+    """Accept `key`, `key.json` and Camunda's `embedded:app:forms/key.json` spellings (also `activiti:formKey`)."""
+    raw = element.get(CAMUNDA + "formKey") or element.get(ACTIVITI + "formKey")
     if not raw:
         return None
     key = raw.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
@@ -175,9 +188,10 @@ def form_key_of(element: etree._Element) -> str | None:
 class ManifestBuilder:
     """Reads one executable process; collects problems instead of stopping at the first."""
 
-    def __init__(self, file: str, load_form: FormLoader) -> None:
+    def __init__(self, file: str, load_form: FormLoader, *, activiti: bool = False) -> None:
         self.file = file
         self.load_form = load_form
+        self.activiti = activiti
         self.problems: list[Problem] = []
 
     def problem(self, element_id: str, message: str, severity: Severity = Severity.ERROR) -> None:
@@ -230,6 +244,8 @@ class ManifestBuilder:
             self._has_event_definition(element) or (parent is not None and local_name(parent) != "process")
         ):
             return None
+        if self.activiti:
+            return self._activiti_step(element, element_id, is_start)
         return StepInfo(
             element_id=element_id,
             name=(element.get("name") or element_id).strip(),
@@ -242,6 +258,39 @@ class ManifestBuilder:
             lane=lanes.get(element_id),
             due_date=element.get(CAMUNDA + "dueDate") or None,
         )
+
+    def _activiti_step(self, element: etree._Element, element_id: str, is_start: bool) -> StepInfo:
+        """An iGov step: inline `activiti:formProperty` form (or a form file by formKey) and iGov assignment."""
+        assignment = read_assignment(element)
+        for message, is_error in assignment.problems:
+            self.problem(element_id, message, Severity.ERROR if is_error else Severity.WARNING)
+        return StepInfo(
+            element_id=element_id,
+            name=(element.get("name") or element_id).strip(),
+            is_start=is_start,
+            form=self._activiti_form(element, element_id),
+            form_key=None,
+            candidate_users=tuple(assignment.candidate_users),
+            assignee=assignment.assignee,
+            group_expressions=() if is_start else tuple(assignment.group_expressions),
+            assignee_expression=assignment.assignee_expression,
+            igov=True,
+        )
+
+    def _activiti_form(self, element: etree._Element, element_id: str) -> Form | None:
+        form, warnings = read_activiti_form(element, element_id=element_id)
+        for warning in warnings:
+            self.problem(element_id, warning.removeprefix(f"{element_id}: "), Severity.WARNING)
+        key = form_key_of(element)
+        if form is not None or not key:
+            return form
+        try:
+            return self.load_form(key)
+        except FileNotFoundError:
+            self.problem(element_id, f"activiti:formKey {key!r}: no form file forms/{key}.json", Severity.WARNING)
+        except FormDefinitionError as exc:
+            self.problem(element_id, str(exc))
+        return None
 
     @staticmethod
     def _has_event_definition(element: etree._Element) -> bool:
@@ -264,7 +313,7 @@ def build_manifest(
     tree: etree._ElementTree, *, file: str, load_form: FormLoader
 ) -> tuple[ServiceManifest | None, list[Problem]]:
     processes = executable_processes(tree)
-    builder = ManifestBuilder(file, load_form)
+    builder = ManifestBuilder(file, load_form, activiti=is_activiti(tree))
     if not processes:
         builder.problem("", "no executable process in this file")
         return None, builder.problems

@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.juel_runtime import juel_globals
 from engine.runtime.sandbox_guards import ALLOWED_MODULES, GUARD_GLOBALS, build_restricted_globals
 from engine.runtime.sandbox_policy import (
     DEFAULT_TIME_LIMIT,
@@ -45,9 +46,14 @@ from engine.runtime.sandbox_policy import (
     compile_source,
 )
 
+#: Names the script engine defines for translated JUEL: a process variable cannot have either name.
+RESERVED_NAMES = ("var", "juel")
+
 __all__ = [
     "ALLOWED_MODULES",
     "DEFAULT_TIME_LIMIT",
+    "JUEL_FUNCTIONS",
+    "RESERVED_NAMES",
     "RestrictedEnvironment",
     "RestrictedScriptEngine",
     "SandboxError",
@@ -60,6 +66,8 @@ __all__ = [
 ]
 
 _TraceFunction = Callable[[FrameType, str, Any], Any]
+ContextFunction = Callable[[dict[str, Any]], Callable[..., Any]]
+"""Builds a function bound to the data of one evaluation (e.g. ``var(name)`` reading the current task's data)."""
 
 
 class _DeadlineExceeded(BaseException):
@@ -119,18 +127,25 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         environment_globals: Mapping[str, Any] | None = None,
         *,
         time_limit: float = DEFAULT_TIME_LIMIT,
+        context_functions: Mapping[str, ContextFunction] | None = None,
     ) -> None:
         if time_limit <= 0:
             raise ValueError("time_limit must be positive")
         super().__init__(dict(environment_globals or {}))
         self.time_limit = time_limit
         self.globals: dict[str, Any]
+        self.context_functions = dict(context_functions or {})
+
+    def _bound(self, context: dict[str, Any]) -> dict[str, Any]:
+        """The context functions bound to this evaluation's data (they win over task data of the same name)."""
+        return {name: build(context) for name, build in self.context_functions.items()}
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         code = compile_source(expression, "eval")
         my_globals = copy.copy(self.globals)
         my_globals.update(external_context or {})
         my_globals.update(context)
+        my_globals.update(self._bound(context))
         deadline = _Deadline(self.time_limit)
         my_globals.update(build_restricted_globals(deadline.tick))  # last: task data cannot replace a guard
         # Restricted code compiled by SandboxPolicy, run with guard hooks and restricted builtins.
@@ -142,6 +157,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         self.check_for_overwrite(context, external)
         context.update(self.globals)
         context.update(external)
+        context.update(self._bound(context))
         deadline = _Deadline(self.time_limit)
         context.update(build_restricted_globals(deadline.tick))
         try:
@@ -162,6 +178,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
                 or key in GUARD_GLOBALS
                 or key == TICK
                 or key in self.globals
+                or key in self.context_functions
                 or (external_context and key in external_context)
                 or callable(value)
                 or isinstance(value, ModuleType)
@@ -170,7 +187,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
 
     def check_for_overwrite(self, context: Mapping[str, Any], external_context: Mapping[str, Any]) -> None:
         """Same check and message as TaskDataEnvironment."""
-        overwrites = set(self.globals).intersection(context)
+        overwrites = set(self.globals).union(self.context_functions).intersection(context)
         overwrites.update(set(external_context).intersection(context))
         if overwrites:
             raise ValueError(
@@ -217,5 +234,19 @@ def create_script_engine(
     """A SpiffWorkflow script engine running every expression and script in a :class:`RestrictedEnvironment`.
 
     ``extra_globals`` are platform functions made available to scripts (and removed from task data after).
+    Translated iGov JUEL (:mod:`engine.bpmn.juel`) needs ``var`` and ``juel``: ``var(name)`` reads the data of the
+    task being evaluated (None when unset), so both names are reserved and cannot be process variables.
     """
-    return RestrictedScriptEngine(environment=RestrictedEnvironment(extra_globals, time_limit=time_limit))
+    environment = RestrictedEnvironment(extra_globals, time_limit=time_limit, context_functions=JUEL_FUNCTIONS)
+    return RestrictedScriptEngine(environment=environment)
+
+
+def _juel_functions(name: str) -> ContextFunction:
+    def build(context: dict[str, Any]) -> Callable[..., Any]:
+        return juel_globals(context.get)[name]  # type: ignore[no-any-return]
+
+    return build
+
+
+#: ``var`` and ``juel`` for translated JUEL, bound to the current task data on every evaluation.
+JUEL_FUNCTIONS: dict[str, ContextFunction] = {name: _juel_functions(name) for name in RESERVED_NAMES}

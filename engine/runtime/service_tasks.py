@@ -23,9 +23,17 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import ScriptTask, ServiceTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime.igov_tasks import (
+    IGOV_INPUTS_KEY,
+    IgovScriptTask,
+    IgovScriptTaskParser,
+    activiti_service_config,
+    evaluate_igov_inputs,
+)
 
 if TYPE_CHECKING:  # cases imports specs, which imports this module
     from engine.runtime.cases import Case, StepResult
@@ -79,6 +87,9 @@ class PosluhyServiceTask(ServiceTask):  # type: ignore[misc]  # untyped base
 
     def _run_hook(self, my_task: Any) -> bool | None:
         config = ServiceTaskConfig.from_dict(self.extensions[SERVICE_KEY])
+        if self.extensions[SERVICE_KEY].get(IGOV_INPUTS_KEY):  # iGov (Activiti) fields: translated JUEL
+            my_task.internal_data[INPUTS_KEY] = evaluate_igov_inputs(my_task, config.inputs)
+            return None
         engine = my_task.workflow.script_engine
         inputs = {name: engine.evaluate(my_task, expr) if expr else None for name, expr in config.inputs.items()}
         my_task.internal_data[INPUTS_KEY] = inputs
@@ -88,7 +99,8 @@ class PosluhyServiceTask(ServiceTask):  # type: ignore[misc]  # untyped base
 class PosluhyServiceTaskParser(TaskParser):  # type: ignore[misc]  # untyped base
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         extensions: dict[str, Any] = super().parse_extensions(node)
-        extensions[SERVICE_KEY] = read_service_config(node if node is not None else self.node).to_dict()
+        element = node if node is not None else self.node
+        extensions[SERVICE_KEY] = activiti_service_config(element) or read_service_config(element).to_dict()
         return extensions
 
 
@@ -98,10 +110,15 @@ class PosluhyParser(BpmnParser):  # type: ignore[misc]  # untyped base
     OVERRIDE_PARSER_CLASSES = {  # noqa: RUF012 - the library's class-level extension point
         **BpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (PosluhyServiceTaskParser, PosluhyServiceTask),
+        full_tag("scriptTask"): (IgovScriptTaskParser, IgovScriptTask),  # + JavaScript, Groovy refused
     }
 
 
-SERIALIZER_CONFIG: dict[Any, Any] = {**DEFAULT_CONFIG, PosluhyServiceTask: BpmnTaskSpecConverter}
+SERIALIZER_CONFIG: dict[Any, Any] = {
+    **DEFAULT_CONFIG,
+    PosluhyServiceTask: BpmnTaskSpecConverter,
+    IgovScriptTask: DEFAULT_CONFIG[ScriptTask],
+}
 
 
 # -- what the platform does with parked service tasks ------------------------------------------------

@@ -7,17 +7,24 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
+from engine.bpmn.activiti import is_activiti
 from engine.bpmn.lint import lint_rules
 from engine.bpmn.manifest import FormLoader, ServiceManifest, build_manifest, executable_processes, form_key_of
 from engine.bpmn.problems import Problem, Severity, has_errors
+from engine.bpmn.sidecar import apply_sidecar, is_sidecar, read_sidecar
 from engine.bpmn.xml import BPMN, XmlProblemError, local_name, parse_xml, text_of
 from engine.forms import Form, FormDefinitionError, load_form_file
+from engine.runtime.activiti import prepare_activiti
+from engine.runtime.igov_tasks import is_activiti_service_task, script_language
 from engine.runtime.sandbox import compile_check
-from engine.runtime.specs import SpecCompileError, compile_spec
+from engine.runtime.specs import CalledProcesses, SpecCompileError, compile_spec
+from engine.services.called_processes import FolderProcesses
 from engine.services.handlers.checks import check_message_event, check_service_task
+from engine.services.igov_checks import check_foreign_script, igov_problems
 
 UNSUPPORTED = {
     "sendTask": "send tasks are not supported yet",
@@ -61,7 +68,10 @@ class FormFiles:
         return self._cache[key][1] if key in self._cache else b""
 
 
-def check_file(path: Path, forms: FormFiles, *, display_name: str | None = None) -> CheckedFile:
+def check_file(
+    path: Path, forms: FormFiles, *, display_name: str | None = None, called: CalledProcesses | None = None
+) -> CheckedFile:
+    """Check one file; call activities find their process with `called` (default: the file's folder)."""
     name = display_name or str(path)
     result = CheckedFile(path=path)
     try:
@@ -69,13 +79,33 @@ def check_file(path: Path, forms: FormFiles, *, display_name: str | None = None)
     except OSError as exc:
         result.problems.append(Problem(name, "", f"cannot read file: {exc.strerror}"))
         return result
-    return check_bytes(data, forms, name=name, result=result)
+    catalog_data, catalog_bytes, catalog_problems = read_sidecar(path, display_name=name)
+    result.problems.extend(catalog_problems)
+    return check_bytes(
+        data,
+        forms,
+        name=name,
+        result=result,
+        catalog=catalog_data,
+        catalog_bytes=catalog_bytes,
+        called=called or FolderProcesses(path.parent),
+    )
 
 
 def check_bytes(
-    data: bytes, forms: FormFiles | FormLoader, *, name: str, result: CheckedFile | None = None
+    data: bytes,
+    forms: FormFiles | FormLoader,
+    *,
+    name: str,
+    result: CheckedFile | None = None,
+    catalog: dict[str, Any] | None = None,
+    catalog_bytes: bytes = b"",
+    called: CalledProcesses | None = None,
 ) -> CheckedFile:
-    """Check a diagram; `forms` is the form files of a folder or any loader (the studio reads the database)."""
+    """Check a diagram; `forms` is the form files of a folder or any loader (the studio reads the database).
+
+    `catalog` is the diagram's sidecar catalog data (engine.bpmn.sidecar), `catalog_bytes` its file for the digest.
+    """
     result = result or CheckedFile(path=Path(name))
     load_form = forms.load if isinstance(forms, FormFiles) else forms
     try:
@@ -89,14 +119,25 @@ def check_bytes(
     result.problems.extend(problems)
     if manifest is None:
         return result
+    manifest = apply_sidecar(manifest, catalog or {})
     result.manifest = manifest
     process = executable_processes(tree)[0]
-    result.problems.extend(lint_process(process, manifest, name))
-    try:
-        result.spec_json = compile_spec(tree, filename=name, process_id=manifest.process_id)
-    except SpecCompileError as exc:
-        result.problems.append(Problem(name, exc.element_id, str(exc)))
-    result.content_digest = _content_digest(data, process, forms)
+    linted, prepared = process, list[Problem]()
+    if is_activiti(tree):  # iGov: lint what the engine will run (translated JUEL, implicit gateways and ends)
+        prepared_tree, prepared = prepare_activiti(tree, file=name)
+        linted = executable_processes(prepared_tree)[0]
+        result.problems.extend(prepared + igov_problems(process, manifest, name))
+    failed = {p.element_id for p in prepared if p.severity is Severity.ERROR}
+    lint = lint_process(linted, manifest, name)
+    result.problems.extend(p for p in lint if p.severity is not Severity.ERROR or p.element_id not in failed)
+    if not failed:
+        try:
+            result.spec_json = compile_spec(tree, filename=name, process_id=manifest.process_id, called=called)
+        except SpecCompileError as exc:
+            result.problems.append(Problem(name, exc.element_id, str(exc)))
+    result.content_digest = _content_digest(
+        data + (b"\0sidecar\0" + catalog_bytes if catalog_bytes else b""), process, forms
+    )
     result.problems.sort(key=lambda p: (p.severity != Severity.ERROR, p.element_id))
     return result
 
@@ -136,15 +177,21 @@ def lint_process(process: etree._Element, manifest: ServiceManifest, file: str) 
             _check_expression(text_of(element), _owner_id(element), "condition", add)
         elif kind == "scriptTask":
             _check_script(element, element_id, add)
-        elif kind == "serviceTask":
+        elif kind == "serviceTask" and not _is_activiti_task(element):
             check_service_task(element, element_id, add)
         elif kind in ("messageEventDefinition", "receiveTask"):
             check_message_event(element, element_id, add)
     _check_flow_references(process, add)
     problems.extend(lint_rules(process, manifest, file))
     if not manifest.organisation:
-        add(manifest.process_id, "property 'organisation' is missing: the service has no owner", Severity.WARNING)
+        where = "in the sidecar <file>.service.json" if is_activiti(process) else "property 'organisation'"
+        add(manifest.process_id, f"organisation is missing ({where}): the service has no owner", Severity.WARNING)
     return problems
+
+
+def _is_activiti_task(element: etree._Element) -> bool:
+    """iGov service tasks are checked by engine.services.igov_checks."""
+    return is_activiti_service_task(element) or any(k.startswith("{http://activiti.org/bpmn}") for k in element.attrib)
 
 
 def _check_flow_references(process: etree._Element, add: Callable[..., None]) -> None:
@@ -178,6 +225,9 @@ def _check_expression(source: str, element_id: str, what: str, add: Callable[...
 
 def _check_script(element: etree._Element, element_id: str, add: Callable[..., None]) -> None:
     script_format = (element.get("scriptFormat") or "python").lower()
+    if script_language(script_format) in ("javascript", "groovy"):
+        check_foreign_script(element, element_id, add)  # QuickJS runs JavaScript; Groovy becomes an incident
+        return
     if script_format not in ("python", "py", "python3"):
         add(element_id, f"script format {script_format!r} is not supported; write scripts in Python")
         return
@@ -195,7 +245,7 @@ def check_paths(paths: list[Path], forms_dir: Path) -> list[CheckedFile]:
     for path in paths:
         if path.is_dir():
             results.extend(check_file(p, forms) for p in sorted(path.rglob("*.bpmn")))
-            form_files = [p for p in sorted(path.rglob("*.json")) if "scenarios" not in p.parts]
+            form_files = [p for p in sorted(path.rglob("*.json")) if "scenarios" not in p.parts and not is_sidecar(p)]
             results.extend(_check_form_file(p) for p in form_files)
         elif path.suffix == ".json":
             results.append(_check_form_file(path))

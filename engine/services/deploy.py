@@ -13,6 +13,7 @@ from engine.bpmn.problems import Problem, Severity
 from engine.db import unit_of_work
 from engine.models import Service, ServiceVersion, VersionStatus, utcnow
 from engine.runtime.specs import spec_digest
+from engine.services.called_processes import FolderProcesses, deployed_processes
 from engine.services.checking import CheckedFile, FormFiles, check_file
 from engine.services.context import SYSTEM, Actor, Platform
 from engine.store import audit, catalog, directory
@@ -39,9 +40,11 @@ def deploy_directory(db: Session, *, processes_dir: Path, forms_dir: Path, actor
     catalog.lock_deployments(db)
     forms = FormFiles(forms_dir)
     seen: dict[str, Path] = {}
+    deployed = deployed_processes(db)
     for path in sorted(processes_dir.rglob("*.bpmn")):
         name = str(path.relative_to(processes_dir.parent)) if path.is_relative_to(processes_dir.parent) else str(path)
-        checked = check_file(path, forms, display_name=name)
+        called = FolderProcesses(path.parent, fallback=deployed)  # call activities: same folder, then deployed
+        checked = check_file(path, forms, display_name=name, called=called)
         report.problems.extend(checked.problems)
         if not checked.ok or checked.manifest is None:
             report.rejected.append(name)

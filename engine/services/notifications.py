@@ -53,6 +53,40 @@ def queue_email(
             return existing
     values = {**_application_context(db, platform, application_id, locale), **context}
     subject, body_text = _render_text(template, locale, values)
+    html = _render_html(template, locale, values)
+    return _queue(db, platform, to, subject, body_text, html, application_id, message_id)
+
+
+def queue_raw_email(
+    db: Session,
+    platform: Platform,
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    application_id: int | None = None,
+    key: str | None = None,
+) -> OutboxMessage:
+    """Queue a message whose subject and body are already written (iGov mail tasks); same `key` rule as above."""
+    message_id = message_id_for(platform, key)
+    if key is not None:
+        existing = db.query(OutboxMessage).filter(OutboxMessage.message_id == message_id).one_or_none()
+        if existing is not None:
+            return existing
+    return _queue(db, platform, to, subject, body_text, body_html, application_id, message_id)
+
+
+def _queue(
+    db: Session,
+    platform: Platform,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None,
+    application_id: int | None,
+    message_id: str,
+) -> OutboxMessage:
     message = outbox.add(
         db,
         OutboxMessage(
@@ -60,7 +94,7 @@ def queue_email(
             to_address=to,
             subject=subject,
             body_text=body_text,
-            body_html=_render_html(template, locale, values),
+            body_html=body_html,
             status=OutboxStatus.QUEUED.value,
             attempts=0,
             created_at=platform.clock.now(),

@@ -1,6 +1,7 @@
 """Scenario files: a service's paths written down as data, run through the same use cases as pages and API.
 
-A scenario lives in `processes/<service>/scenarios/*.json`:
+A scenario lives in `processes/<service>/scenarios/*.json` (in a folder of several diagrams:
+`scenarios/<diagram file name without .bpmn>/*.json`):
 `{"description", "steps": [{"task", "actor", "data"}], "expect": {"end_event", "status", "data"}}`.
 `"@file:name"` values are uploaded as small attachments by the step's actor and replaced by their ids.
 Every step goes through `complete_task`, which loads the case from the database and saves it again,
@@ -23,6 +24,7 @@ from engine.services.applications import get_application, start_application
 from engine.services.attachments import store_upload
 from engine.services.context import Actor, Platform
 from engine.services.errors import ValidationFailedError
+from engine.services.scenario_service_tasks import run_parked_service_tasks
 from engine.services.steps import complete_task
 from engine.services.views import ApplicationView
 
@@ -90,23 +92,48 @@ class ScenarioResult:
         return found
 
 
+def _process_id(diagram: Path) -> str | None:
+    try:
+        processes = executable_processes(parse_xml(diagram.read_bytes()))
+    except XmlProblemError:
+        processes = []
+    return str(processes[0].get("id")) if len(processes) == 1 and processes[0].get("id") else None
+
+
 def service_id_of(service_dir: Path) -> str:
     """The executable process id of the single diagram in the folder, or the folder's name."""
     diagrams = sorted(service_dir.glob("*.bpmn"))
     if len(diagrams) == 1:
-        try:
-            processes = executable_processes(parse_xml(diagrams[0].read_bytes()))
-        except XmlProblemError:
-            processes = []
-        if len(processes) == 1 and processes[0].get("id"):
-            return str(processes[0].get("id"))
+        return _process_id(diagrams[0]) or service_dir.name
     return service_dir.name
 
 
+def diagram_service_id(diagram: Path) -> str:
+    """The service id of one diagram: its executable process id (else what its folder gives)."""
+    return _process_id(diagram) or service_id_of(diagram.parent)
+
+
+def scenario_dir(diagram: Path) -> Path:
+    """Where a diagram's scenarios live: `scenarios/` beside it, or `scenarios/<file name without .bpmn>/` when
+    its folder holds several diagrams (e.g. `processes/igov/`, where iGov files are dropped side by side)."""
+    if len(list(diagram.parent.glob("*.bpmn"))) > 1:
+        return diagram.parent / "scenarios" / diagram.stem
+    return diagram.parent / "scenarios"
+
+
+def load_diagram_scenarios(diagram: Path) -> list[Scenario]:
+    """Every scenario of one diagram, sorted by file name."""
+    service_id = diagram_service_id(diagram)
+    return [load_scenario(path, service_id) for path in sorted(scenario_dir(diagram).glob("*.json"))]
+
+
 def load_scenarios(service_dir: Path) -> list[Scenario]:
-    """Every `scenarios/*.json` of one service folder, sorted by file name."""
-    service_id = service_id_of(service_dir)
-    return [load_scenario(path, service_id) for path in sorted((service_dir / "scenarios").glob("*.json"))]
+    """Every scenario of the diagrams in one folder (see :func:`scenario_dir`), sorted by diagram and file name."""
+    diagrams = sorted(service_dir.glob("*.bpmn"))
+    if not diagrams:
+        service_id = service_id_of(service_dir)
+        return [load_scenario(path, service_id) for path in sorted((service_dir / "scenarios").glob("*.json"))]
+    return [scenario for diagram in diagrams for scenario in load_diagram_scenarios(diagram)]
 
 
 def load_scenario(path: Path, service_id: str) -> Scenario:
@@ -157,6 +184,9 @@ def run_scenario(db: Session, platform: Platform, scenario: Scenario, *, actors:
         except ValidationFailedError as exc:
             details = "; ".join(f"{name}: {error}" for name, error in exc.errors.items())
             raise ScenarioFailedError(scenario, number, f"{step.task} refused the data: {details}") from exc
+        problem = run_parked_service_tasks(db, platform, reference)  # no worker here: run them inline
+        if problem is not None:
+            raise ScenarioFailedError(scenario, number, problem)
         if application.status == "error" and number < len(scenario.steps):
             raise ScenarioFailedError(
                 scenario, number, f"the case failed at {application.error_element}: {application.error_message}"

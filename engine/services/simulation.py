@@ -22,9 +22,11 @@ from engine.runtime.sandbox import create_script_engine
 from engine.services.autodata import UnsatisfiableFieldError, generate_form_data
 from engine.services.checking import FormFiles, check_file
 from engine.services.scenarios import Scenario, ScenarioResult, ScenarioStep
+from engine.services.simulated_tasks import drive, kept_answers, with_written_values
 from engine.services.steering import steering_preferences
 
 MAX_STEPS: Final = 200
+AUTO_ATTEMPTS: Final = 8
 EMPTY_FORM: Final = Form.single_page(None, None, ())
 
 
@@ -139,18 +141,34 @@ class _Runner:
                 return
             step = open_steps[0]
             form = self._form(step.element_id)
-            try:
-                raw = generate_form_data(form, rng=self.rng, prefer=self.preferences.get(step.element_id))
-            except UnsatisfiableFieldError as exc:
-                self._fail(f"{step.element_id}: {exc}")
-                return
-            if not self._complete(step, form, raw):
+            before = {} if step.is_start else self.case.data_at(step.task_id)
+            prefer = {**kept_answers(form, before), **self.preferences.get(step.element_id, {})}
+            if not self._complete_generated(step, form, prefer):
                 return
         if self._open_steps() is not None:
             self.result.warnings.append(
                 f"stopped after {max_steps} steps without reaching an end event: "
                 "a loop in the diagram may never end with generated data"
             )
+
+    def _complete_generated(self, step: OpenStep, form: Form, prefer: dict[str, Any]) -> bool:
+        """Complete a step with generated answers; when they lead the case into a failure (a gateway none of whose
+        conditions holds...), try other answers from the same state, up to AUTO_ATTEMPTS times."""
+        state, steps, warnings = self.case.dump(), len(self.result.steps), len(self.result.warnings)
+        for attempt in range(AUTO_ATTEMPTS):
+            if attempt:
+                self.case = Case.load(self.spec_json, state, self.engine)
+                del self.result.steps[steps:], self.result.warnings[warnings:]
+                self.result.errors.clear()
+                self.result.status = "active"
+            try:
+                raw = generate_form_data(form, rng=self.rng, prefer=prefer)
+            except UnsatisfiableFieldError as exc:
+                self._fail(f"{step.element_id}: {exc}")
+                return False
+            if self._complete(step, form, raw):
+                return True
+        return False
 
     def run_scenario(self, scenario: Scenario) -> None:
         for number, scenario_step in enumerate(scenario.steps, start=1):
@@ -204,7 +222,9 @@ class _Runner:
         self.result.steps.append(
             {"task": step.element_id, "lane": role_of(info) if info else "", "data": _plain(cleaned)}
         )
-        outcome = self.case.complete(step.task_id, cleaned)
+        before = {} if step.is_start else self.case.data_at(step.task_id)
+        cleaned = with_written_values(form, before, cleaned)
+        outcome = drive(self.case, self.case.complete(step.task_id, cleaned), self.result.steps, self.result.warnings)
         # Save and restore after every step, exactly as the platform does between two requests.
         self.case = Case.load(self.spec_json, self.case.dump(), self.engine)
         self.result.data = _plain(self.case.current_data())

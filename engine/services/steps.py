@@ -25,6 +25,7 @@ from engine.services.errors import (
 )
 from engine.services.incidents import record_result
 from engine.services.notification_events import notify_after_step
+from engine.services.prefill import presented_form, written_on_submit
 from engine.services.service_tasks import enqueue_service_tasks
 from engine.services.views import ApplicationView, TaskView, manifest_of, task_view
 from engine.services.worklist_sync import sync_worklist
@@ -61,10 +62,15 @@ def form_of(task: HumanTask) -> Form:
     return step.form if step is not None and step.form is not None else EMPTY_FORM
 
 
+def _form_to_fill(db: Session, task: HumanTask) -> Form:
+    """The task's form as it is offered (the office picker as a list), so answers are checked against that."""
+    return presented_form(db, form_of(task)) or EMPTY_FORM
+
+
 def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dict[str, Any]) -> dict[str, Any]:
     """Validate one page of a long form and keep its answers; raises ValidationFailedError with what was typed."""
     task = _actionable_task(db, actor, task_id)
-    form = form_of(task)
+    form = _form_to_fill(db, task)
     cleaned, errors = clean_form_data(
         form, raw, page=page, attachment_exists=_attachment_checker(db, actor, task.application_id)
     )
@@ -95,7 +101,7 @@ def _attachment_checker(db: Session, actor: Actor, application_id: int) -> Calla
 
 def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, raw: dict[str, Any]) -> ApplicationView:
     task = _actionable_task(db, actor, task_id)
-    form = form_of(task)
+    form = _form_to_fill(db, task)
     cleaned, errors = clean_form_data(form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id))
     if errors:
         raise ValidationFailedError(form, errors)
@@ -111,6 +117,7 @@ def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, r
         catalog.get_spec_json(db, version.spec_digest), application.state_json, platform.script_engine, platform.clock
     )
     try:
+        cleaned = {**cleaned, **written_on_submit(form, {**case.data_at(task_id), **cleaned})}
         result = case.complete(task_id, cleaned)
     except StepNotOpenError as exc:
         raise TaskNotOpenError(task_id) from exc

@@ -16,6 +16,7 @@ from engine.calendar import WorkCalendar
 from engine.models import Application, HumanTask, TaskCandidate, TaskStatus
 from engine.runtime.cases import Case
 from engine.services.deadlines import due_or_none
+from engine.services.igov_assignment import igov_people
 from engine.store import calendar as calendar_store
 from engine.store import directory, tasks
 
@@ -31,7 +32,7 @@ def sync_worklist(db: Session, application: Application, case: Case, manifest: S
         if task_id in existing:
             continue
         info = manifest.step(step.element_id) or StepInfo(step.element_id, step.element_id, step.is_start, None)
-        task = _new_task(db, application, task_id, info, now)
+        task = _new_task(db, application, task_id, info, now, case)
         if not info.for_applicant and (info.due_date or manifest.sla_days):
             work_calendar = work_calendar or calendar_store.load_calendar(db)
             task.due_at = _due(case, task_id, info, manifest, now, work_calendar)
@@ -54,7 +55,9 @@ def _due(
     return work_calendar.add_working_days(now, manifest.sla_days) if manifest.sla_days else None
 
 
-def _new_task(db: Session, application: Application, task_id: str, info: StepInfo, now: datetime) -> HumanTask:
+def _new_task(
+    db: Session, application: Application, task_id: str, info: StepInfo, now: datetime, case: Case
+) -> HumanTask:
     task = HumanTask(
         id=task_id,
         application_id=application.id,
@@ -69,17 +72,21 @@ def _new_task(db: Session, application: Application, task_id: str, info: StepInf
         task.candidates.append(TaskCandidate(kind="user", value=application.applicant.username))
         task.assignee_id = application.applicant_id
         return task
-    groups = directory.groups_by_slug(db, list(info.groups))
-    for slug in info.groups:
+    slugs, assignee_name = list(info.groups), info.assignee
+    if info.igov:  # iGov group names, computed from the case's data and mapped to our groups
+        slugs, computed = igov_people(db, application, case, task_id, info)
+        assignee_name = assignee_name or computed
+    groups = directory.groups_by_slug(db, slugs)
+    for slug in slugs:
         task.candidates.append(TaskCandidate(kind="group", value=slug))
     for username in info.candidate_users:
         task.candidates.append(TaskCandidate(kind="user", value=username))
-    if info.assignee:
-        assignee = directory.find_user(db, info.assignee)
+    if assignee_name:
+        assignee = directory.find_user(db, assignee_name)
         if assignee is not None:
             task.assignee_id = assignee.id
             task.candidates.append(TaskCandidate(kind="user", value=assignee.username))
-    first_group = next((groups[s] for s in info.groups if s in groups), None)
+    first_group = next((groups[s] for s in slugs if s in groups), None)
     if first_group is not None:
         task.organisation_id = first_group.organisation_id
     return task

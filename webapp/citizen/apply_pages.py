@@ -57,9 +57,16 @@ def open_task_or_redirect(reference: str, task_id: str) -> tuple[TaskView, Appli
     return task, view
 
 
+#: Names diagram tools give a start event by default (iGov's are all "Start"): no title for a citizen's page.
+_GENERIC_START_NAMES = frozenset({"start", "start event", "startevent", "старт", "початок"})
+
+
 def page_title(form: Form, task: TaskView, page: int) -> str:
     title = form.pages[page].title or (form.title if form.page_count == 1 else None)
-    return local(title) if title is not None else task.title
+    text = local(title) if title is not None else task.title
+    if task.is_start and text.strip().lower() in _GENERIC_START_NAMES:
+        return task.service_title
+    return text
 
 
 @citizen.route("/applications/<reference>/tasks/<task_id>/pages/<int:page>", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine.references import normalise_reference
 from engine.services.errors import NotFoundError
+from engine.services.prefill import initial_values, presented_form
 from engine.services.steps import get_task
 from engine.services.views import ApplicationView, TaskView
 from webapp.i18n import current_locale
@@ -76,7 +78,7 @@ def task_of(reference: str, task_id: str) -> TaskView:
     task = get_task(db(), actor(), task_id)
     if task.reference != normalise_reference(reference):
         raise NotFoundError(task_id)
-    return task
+    return with_presented_form(task)
 
 
 def task_url(task: TaskView, page: int = 1) -> str:
@@ -90,11 +92,13 @@ def check_url(task: TaskView) -> str:
 def answers_so_far(task: TaskView, data: Mapping[str, Any]) -> dict[str, Any]:
     """Saved answers of the task; pages not yet saved start from the application's earlier answers.
 
-    That way a corrections form opens filled in with what the applicant sent before.
+    That way a corrections form opens filled in with what the applicant sent before; what is still missing comes
+    from the applicant's account (iGov's ``bankId*`` names, e-mail) and the fields' computed defaults.
     """
     form = task.form
     if form is None:
         return {}
+    initial = {k: v for k, v in initial_values(db(), actor(), form, data).items() if not _blank(v)}
     values: dict[str, Any] = {}
     for index in range(form.page_count):
         inputs = [f for f in form.fields_on_page(index) if f.is_input]
@@ -104,6 +108,16 @@ def answers_so_far(task: TaskView, data: Mapping[str, Any]) -> dict[str, Any]:
                 values[f.name] = task.draft[f.name]
             elif not saved and f.name in data:
                 values[f.name] = data[f.name]
-            elif not saved and f.default is not None:
-                values[f.name] = f.default
+            elif not saved and f.name in initial:
+                values[f.name] = initial[f.name]
     return values
+
+
+def _blank(value: Any) -> bool:
+    """iGov writes ' ' as the default of optional text fields; an input should start empty instead."""
+    return isinstance(value, str) and not value.strip()
+
+
+def with_presented_form(task: TaskView) -> TaskView:
+    """The task with its form as pages offer it (the office picker as a list of organisations)."""
+    return dataclasses.replace(task, form=presented_form(db(), task.form))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
-from engine.forms import Field, FieldType
+from engine.forms import Field, FieldType, Form
 from engine.services.views import ApplicationView
 from webapp.templating import attachment_link, iso_date, option_label
 
@@ -28,11 +29,25 @@ def readable(field: Field, value: Any) -> Any:
             return value
 
 
-def display_context(view: ApplicationView) -> dict[str, Any]:
-    """The application's data, with each value that answers a known field put in words."""
+def display_context(
+    view: ApplicationView, form: Form | None = None, defaults: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The application's data, with each value that answers a known field put in words.
+
+    The read-only fields of ``form`` (the task's form) show the variable of their name, or else their computed
+    default (iGov's ``${bankIdlastName} ${bankIdfirstName}``), in words by their own type.
+    """
     shown = dict(view.data)
     for section in view.answers:
         for field in section.form.input_fields:
             if field.name in view.data:
                 shown[field.name] = readable(field, view.data[field.name])
+    for field in form.fields if form else ():
+        if not field.readonly:
+            continue
+        value = view.data.get(field.name)
+        if value is None or value == "":
+            value = (defaults or {}).get(field.name)
+        if value is not None:
+            shown[field.name] = readable(field, value)
     return shown

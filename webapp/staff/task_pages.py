@@ -12,6 +12,7 @@ from engine.forms import FieldError, Form, clean_form_data
 from engine.services import applications, steps
 from engine.services.context import Actor
 from engine.services.errors import ConflictError, ValidationFailedError
+from engine.services.prefill import computed_defaults
 from engine.services.views import ApplicationView, TaskView
 from webapp.citizen.formdata import page_values, raw_from_request
 from webapp.i18n import field_error_message
@@ -39,9 +40,12 @@ def _render(
     me = actor()
     view = applications.get_application(db(), me, task.reference)
     form = task.form
+    defaults = computed_defaults(form, view.data) if form else {}
     if values is None:
         saved = (
-            {**{f.name: f.default for f in form.input_fields if f.default is not None}, **task.draft} if form else {}
+            {**{f.name: defaults[f.name] for f in form.input_fields if f.name in defaults}, **task.draft}
+            if form
+            else {}
         )
         values = page_values(form.input_fields, saved) if form else {}
     page = render_template(
@@ -53,7 +57,7 @@ def _render(
         errors=errors or {},
         conflict=conflict,
         can_decide=can_decide(me, task, view),
-        shown=display_context(view),
+        shown=display_context(view, form, defaults),
         has_files=form is not None and any(f.type.value == "file" for f in form.fields),
     )
     return page, status

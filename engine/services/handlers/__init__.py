@@ -72,7 +72,7 @@ class ServiceHandler:
 
 HANDLERS: dict[str, ServiceHandler] = {}
 
-BUILTIN_MODULES = ("send_email", "http_call", "generate_pdf", "set_variables")
+BUILTIN_MODULES = ("send_email", "http_call", "generate_pdf", "set_variables", "igov_mail", "igov_beans")
 
 
 def service_handler(

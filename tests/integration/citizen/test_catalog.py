@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from engine.config import PROJECT_ROOT
+from engine.services.scenarios import diagram_service_id
 
-SERVICES = sorted(p.name for p in (PROJECT_ROOT / "processes").iterdir() if p.is_dir() and any(p.glob("*.bpmn")))
-LINK_RE = re.compile(r'href="/services/([a-z_]+)"')
+SERVICES = sorted(diagram_service_id(p) for p in (PROJECT_ROOT / "processes").rglob("*.bpmn"))
+LINK_RE = re.compile(r'href="/services/([A-Za-z0-9_]+)"')
 
 
 def listed(html: str) -> list[str]:
@@ -17,10 +18,10 @@ def listed(html: str) -> list[str]:
 def test_catalog_lists_every_demo_service_with_organisation_and_availability(anonymous):
     html = anonymous.page("/services")
 
-    assert len(SERVICES) == 5
+    assert len(SERVICES) == 7  # five services drawn here and two iGov diagrams (processes/igov/)
     assert listed(html) == SERVICES
     assert "Лубенська міська рада" in html and "Полтавська обласна державна адміністрація" in html
-    assert html.count('class="tag tag--green"') == 5  # every demo service is online
+    assert html.count('class="tag tag--green"') == 7  # every demo service is online
 
 
 def test_search_in_ukrainian_ignores_the_kind_of_apostrophe(anonymous):
@@ -38,7 +39,12 @@ def test_filters_by_category_organisation_and_availability(anonymous):
     not_yet = anonymous.page("/services?availability=soon")
 
     assert listed(by_category) == ["housing_subsidy"]
-    assert listed(by_organisation) == ["family_composition_certificate", "outdoor_advertising_permit"]
+    # Kherson's iGov diagram belongs to Lubny here through its sidecar catalog file (processes/igov/*.service.json).
+    assert listed(by_organisation) == [
+        "Kherson_uorpg_kv",
+        "family_composition_certificate",
+        "outdoor_advertising_permit",
+    ]
     assert listed(not_yet) == []
     assert 'value="lubny-council" selected' in by_organisation
 

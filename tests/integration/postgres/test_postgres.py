@@ -23,7 +23,7 @@ from .conftest import ActorOf, at_once, submit
 pytestmark = pytest.mark.postgres
 
 FAMILY = "family_composition_certificate"
-SERVICES = sorted(p.parent for p in (PROJECT_ROOT / "processes").rglob("*.bpmn"))
+SERVICES = sorted({p.parent for p in (PROJECT_ROOT / "processes").rglob("*.bpmn")})
 PG_SCENARIOS = [s for d in SERVICES for s in load_scenarios(d)]
 
 

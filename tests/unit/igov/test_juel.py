@@ -8,7 +8,7 @@ import lxml.etree
 import pytest
 
 from engine.bpmn.juel import JuelError, referenced_names, translate_condition, translate_template, translate_value
-from engine.bpmn.juel_runtime import JuelEvaluationError, juel_globals
+from engine.bpmn.juel_runtime import JuelEvaluationError, juel, juel_globals
 from engine.runtime.sandbox import RestrictedEnvironment, compile_check
 
 #: Corpus texts that are expected NOT to translate, with the reason. ``markerService.loadFromFile(...)`` is an iGov
@@ -239,3 +239,16 @@ def test_evaluation_errors_are_juel_evaluation_errors(text: str, data: dict[str,
         return
     with pytest.raises(JuelEvaluationError):
         _evaluate(code, data)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2027-02-22T13:0:00", "2027-02-22T13:00:00"),  # what iGov's scripts build for minutes under ten
+        ("2027-2-2", "2027-02-02"),
+        ("2027-02-22T13:05:00+02:00", "2027-02-22T13:05:00+02:00"),
+        ("P7DT1H", "P7DT1H"),
+    ],
+)
+def test_timer_values_are_zero_padded_like_joda_time_read_them(value: str, expected: str) -> None:
+    assert juel("timer", value) == expected
