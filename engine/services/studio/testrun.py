@@ -22,6 +22,7 @@ from engine.runtime.cases import Case, StepNotOpenError, StepResult
 from engine.runtime.specs import SpecCompileError, compile_spec
 from engine.services.context import Actor, Platform
 from engine.services.errors import NotFoundError, TaskNotOpenError, ValidationFailedError, VersionHasErrorsError
+from engine.services.simulated_tasks import drive
 from engine.services.studio import require_analyst
 from engine.services.studio.versions import manifest_or_none
 from engine.store import attachments, catalog, studio
@@ -156,6 +157,12 @@ def complete_test_step(db: Session, platform: Platform, actor: Actor, run_id: in
     history: list[str] = json.loads(run.history_json or "[]")
     who = role_of(info) if info else ""
     history.append(f"{info.name if info else step.element_id} ({who})" if who else step.element_id)
+    # Automated steps never reach the outside world in a sandbox: service tasks are simulated, timers fire at once.
+    automatic: list[dict[str, Any]] = []
+    notes: list[str] = []
+    result = drive(case, result, automatic, notes)
+    history.extend(f"{entry['task']}: {entry['lane']}" for entry in automatic)
+    history.extend(note for note in dict.fromkeys(notes))
     _apply(run, result, history)
     run.state_json = case.dump()
     run.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)

@@ -88,3 +88,43 @@ def test_a_run_belongs_to_its_analyst_and_needs_a_runnable_version(
     other = Actor(user_id=999, username="analyst2", role="analyst")
     with unit_of_work(platform.read_sessions) as db, pytest.raises(NotFoundError):
         get_test_run(db, other, run.id)
+
+
+AUTOMATED = """<bpmn:serviceTask id="notify" name="Позначити" camunda:type="posluhy" camunda:topic="set_variables">
+  <bpmn:extensionElements><camunda:inputOutput>
+    <camunda:inputParameter name="notified">True</camunda:inputParameter>
+  </camunda:inputOutput></bpmn:extensionElements>
+  <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f_notified</bpmn:outgoing></bpmn:serviceTask>
+<bpmn:intermediateCatchEvent id="wait" name="Пауза"><bpmn:incoming>f_notified</bpmn:incoming>
+  <bpmn:outgoing>f_waited</bpmn:outgoing>
+  <bpmn:timerEventDefinition><bpmn:timeDuration>P2D</bpmn:timeDuration></bpmn:timerEventDefinition>
+</bpmn:intermediateCatchEvent>
+<bpmn:sequenceFlow id="f_notified" sourceRef="notify" targetRef="wait" />
+<bpmn:sequenceFlow id="f_waited" sourceRef="wait" targetRef="review" />"""
+
+
+def test_a_test_run_simulates_service_tasks_and_fires_timers_at_once(platform: Platform, analyst: Actor) -> None:
+    xml = (
+        permit_xml(extra_nodes=AUTOMATED)
+        .replace(
+            '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="review" />',
+            '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="notify" />',
+        )
+        .replace(
+            "<bpmn:incoming>f0</bpmn:incoming>\n  <bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>",
+            "<bpmn:incoming>f_waited</bpmn:incoming>\n  <bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>",
+        )
+    )
+    with unit_of_work(platform.write_sessions) as db:
+        create_service(db, analyst, process_id=SERVICE, title="Дозвіл")
+        draft = save_draft(db, analyst, SERVICE, xml)
+        assert not draft.has_errors, draft.problems
+        run = start_test_run(db, platform, analyst, SERVICE, draft.number)
+    with unit_of_work(platform.write_sessions) as db:
+        run = complete_test_step(db, platform, analyst, run.id, {"full_name": "Іван Петренко", "amount": "3"})
+
+    assert run.open_step is not None and run.open_step.element_id == "review"
+    assert run.data["notified"] is True
+    assert any(line.startswith("notify: simulated service task") for line in run.history)
+    assert any(line.startswith("wait: timer fired immediately") for line in run.history)
+    assert any("timers fire immediately" in line for line in run.history)
