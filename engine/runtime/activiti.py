@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from engine.bpmn.activiti import is_activiti
+from engine.bpmn.graph import FLOW_NODES
 from engine.bpmn.juel import JuelError, translate_condition, translate_value
 from engine.bpmn.problems import Problem
 from engine.bpmn.xml import BPMN, local_name, text_of
@@ -35,25 +36,15 @@ from engine.runtime.timers import TIMER_VALUE_TAGS
 __all__ = ["is_activiti", "prepare_activiti"]
 
 _NOT_ENDING = frozenset({"endEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway"})
-_ACTIVITIES_AND_EVENTS = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "scriptTask",
-        "serviceTask",
-        "sendTask",
-        "receiveTask",
-        "businessRuleTask",
-        "callActivity",
-        "subProcess",
-        "transaction",
-        "startEvent",
-        "intermediateCatchEvent",
-        "intermediateThrowEvent",
-        "boundaryEvent",
-    }
-)
+# Activities and events that can have outgoing flows (Activiti gives them an implicit split or end).
+_ACTIVITIES_AND_EVENTS = FLOW_NODES - {
+    "endEvent",
+    "exclusiveGateway",
+    "inclusiveGateway",
+    "parallelGateway",
+    "eventBasedGateway",
+    "complexGateway",
+}
 _CONTAINERS = ("process", "subProcess", "transaction")
 
 
