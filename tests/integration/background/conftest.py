@@ -3,67 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import email
-import socket
-import threading
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from engine.clock import FakeClock
 from engine.config import Settings
-from engine.db import unit_of_work
-from engine.services.context import Actor, Platform
-from engine.store import directory
+from engine.services.context import Platform
+
+from ..conftest import ActorOf as ActorOf
+from ..conftest import Mailbox as Mailbox
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 09:00 in Kyiv
-
-
-class Mailbox:
-    """What the SMTP server received; `reply` makes it answer every message with that SMTP status instead."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.reply: str | None = None
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        if self.reply is not None:
-            return self.reply
-        content = envelope.original_content or b""
-        with self._lock:
-            self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def subjects(self, address: str | None = None) -> list[str]:
-        return [str(m["Subject"]) for m in (self.to(address) if address else self.messages)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -76,20 +29,6 @@ def clock(platform: Platform) -> FakeClock:
     fake = FakeClock(START)
     platform.clock = fake
     return fake
-
-
-ActorOf = Callable[[str], Actor]
-
-
-@pytest.fixture
-def actor_of(platform: Platform) -> ActorOf:
-    def load(username: str) -> Actor:
-        with unit_of_work(platform.read_sessions) as db:
-            user = directory.find_user(db, username)
-            assert user is not None, username
-            return Actor.of(user)
-
-    return load
 
 
 def body(message: Message) -> str:

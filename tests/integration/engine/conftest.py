@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,9 @@ from engine.services.applications import get_application
 from engine.services.context import Actor, Platform
 from engine.services.scenarios import load_scenarios, run_scenario
 from engine.services.views import ApplicationView
-from engine.store import applications, directory
+from engine.store import applications
 
-ActorOf = Callable[[str], Actor]
-
-
-@pytest.fixture
-def actor_of(platform: Platform) -> ActorOf:
-    def load(username: str) -> Actor:
-        with unit_of_work(platform.read_sessions) as db:
-            user = directory.find_user(db, username)
-            assert user is not None, username
-            return Actor.of(user)
-
-    return load
+from ..conftest import ActorOf as ActorOf
 
 
 def submit(platform: Platform, applicant: Actor, service_id: str, *, official: Actor | None = None) -> ApplicationView:

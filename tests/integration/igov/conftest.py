@@ -6,20 +6,14 @@ Pages are requested in Ukrainian (the platform's default language), as a citizen
 from __future__ import annotations
 
 import dataclasses
-import email
 import io
 import re
-import socket
-import threading
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -28,46 +22,11 @@ from engine.config import Settings
 from engine.services.context import Platform
 from webapp import create_app
 
+from ..conftest import Mailbox
+
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 NAME_RE = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 PDF = b"%PDF-1.4 a small test file\n%%EOF\n"
-
-
-class Mailbox:
-    """What the local SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        with self._lock:
-            self.messages.append(
-                email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
-            )
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -7,29 +7,16 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pytest
-
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.services.applications import get_application
 from engine.services.context import Actor, Platform
 from engine.services.scenarios import load_scenarios, run_scenario
 from engine.services.views import ApplicationView
-from engine.store import directory
+
+from ..conftest import ActorOf as ActorOf
 
 T = TypeVar("T")
-ActorOf = Callable[[str], Actor]
-
-
-@pytest.fixture
-def actor_of(platform: Platform) -> ActorOf:
-    def load(username: str) -> Actor:
-        with unit_of_work(platform.read_sessions) as db:
-            user = directory.find_user(db, username)
-            assert user is not None, username
-            return Actor.of(user)
-
-    return load
 
 
 def submit(platform: Platform, applicant: Actor, service_id: str) -> ApplicationView:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from engine.db import unit_of_work
-from engine.services.context import Actor, Platform
-from engine.store import directory
+from engine.services.context import Actor
 
-ActorOf = Callable[[str], Actor]
+from ..conftest import ActorOf as ActorOf
+
 SERVICE = "studio_permit"
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -64,17 +61,6 @@ def permit_xml(
 {extra_nodes}
 </bpmn:process></bpmn:definitions>
 """
-
-
-@pytest.fixture
-def actor_of(platform: Platform) -> ActorOf:
-    def load(username: str) -> Actor:
-        with unit_of_work(platform.read_sessions) as db:
-            user = directory.find_user(db, username)
-            assert user is not None, username
-            return Actor.of(user)
-
-    return load
 
 
 @pytest.fixture

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import email
-import email.policy
-import socket
-import threading
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
 
 from engine.clock import FakeClock
@@ -26,46 +18,13 @@ from engine.services.applications import start_application
 from engine.services.context import SYSTEM, Actor, Platform
 from engine.services.deploy import deploy_directory
 from engine.services.steps import complete_task
-from engine.store import applications, directory, tasks
+from engine.store import applications, tasks
+
+from ..conftest import ActorOf as ActorOf
+from ..conftest import Mailbox as Mailbox
 
 HERE = Path(__file__).resolve().parent
 START = datetime(2026, 12, 28, 7, 0, tzinfo=UTC)  # Monday 09:00 in Kyiv, the week before New Year
-
-
-class Mailbox:
-    """What the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        content = envelope.original_content or b""
-        with self._lock:
-            self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -81,20 +40,6 @@ def clock(platform: Platform) -> FakeClock:
         report = deploy_directory(db, processes_dir=HERE / "processes", forms_dir=PROJECT_ROOT / "forms", actor=SYSTEM)
         assert not report.rejected, report.lines()
     return fake
-
-
-ActorOf = Callable[[str], Actor]
-
-
-@pytest.fixture
-def actor_of(platform: Platform) -> ActorOf:
-    def load(username: str) -> Actor:
-        with unit_of_work(platform.read_sessions) as db:
-            user = directory.find_user(db, username)
-            assert user is not None, username
-            return Actor.of(user)
-
-    return load
 
 
 def apply(platform: Platform, actor: Actor, service: str, answers: dict[str, Any]) -> str:
