@@ -19,10 +19,12 @@ from webapp.studio import (  # noqa: F401  (routes register on the blueprint)
     form_pages,
     migration_pages,
     service_pages,
+    step_form_pages,
     studio,
     testrun_pages,
     version_pages,
 )
+from webapp.studio.navigation import back_or
 
 STUDIO_ROLES = frozenset({"analyst", "admin"})
 # bpmn-js sets style attributes on the SVG it draws, which `style-src 'self'` would block; studio pages only.
@@ -68,8 +70,4 @@ def conflict(exc: ConflictError) -> Response:
         flash(_("Nothing was changed: this version has errors, so it cannot be published."), "warning")
     else:
         flash(_("Nothing was changed: the version changed meanwhile."), "warning")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("studio.index"))
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url is not None and url.startswith(request.host_url)
+    return redirect(back_or(url_for("studio.index")))

@@ -11,6 +11,7 @@ from engine.services.studio import drafts, forms
 from engine.services.studio.drafts import StudioVersion
 from webapp.requests import actor, db, platform
 from webapp.studio import studio
+from webapp.studio.navigation import back_or
 
 PROPERTY_KEYS = ("title", "title_en", "description", "description_en", "category", "organisation", "sla_days")
 AVAILABILITY = ("online", "soon", "in_work")
@@ -20,7 +21,7 @@ def _version_url(version: StudioVersion) -> str:
     return url_for("studio.version", service_id=version.service_id, number=version.number)
 
 
-def _saved(version: StudioVersion) -> Response:
+def saved_draft(version: StudioVersion) -> Response:
     flash(_("Saved as draft version %(number)s.", number=version.number), "success")
     return redirect(_version_url(version))
 
@@ -41,7 +42,9 @@ def version(service_id: str, number: int) -> str:
 @studio.get("/services/<service_id>/versions/<int:number>/diagram.bpmn")
 def version_xml(service_id: str, number: int) -> FlaskResponse:
     found = drafts.get_version(db(), actor(), service_id, number)
-    return FlaskResponse(found.xml, mimetype="application/xml")
+    # A download, never a page: the diagram's XML is analysts' text, and browsers run scripts in XHTML.
+    headers = {"Content-Disposition": f'attachment; filename="{found.service_id}-v{found.number}.bpmn"'}
+    return FlaskResponse(found.xml, mimetype="application/xml", headers=headers)
 
 
 @studio.get("/services/<service_id>/versions/<int:number>/modeler")
@@ -54,13 +57,13 @@ def save_draft(service_id: str) -> Response | tuple[str, int]:
     xml = request.form.get("xml", "")
     if not xml.strip():
         flash(_("The diagram was empty, so nothing was saved."), "warning")
-        return redirect(request.referrer or url_for("studio.index"))
+        return redirect(back_or(url_for("studio.index")))
     try:
         saved = drafts.save_draft(db(), actor(), service_id, xml)
     except ValueError as exc:
         flash(_("The diagram was not saved: %(reason)s", reason=str(exc)), "warning")
         return redirect(url_for("studio.index"))
-    return _saved(saved)
+    return saved_draft(saved)
 
 
 @studio.post("/services/<service_id>/versions/<int:number>/steps/<element_id>")
@@ -77,7 +80,7 @@ def update_step(service_id: str, number: int, element_id: str) -> Response:
         candidate_groups=request.form.get("candidate_groups", "").strip(),
         assignee=request.form.get("assignee", "").strip(),
     )
-    return _saved(saved)
+    return saved_draft(saved)
 
 
 @studio.post("/services/<service_id>/versions/<int:number>/properties")
@@ -85,7 +88,7 @@ def update_properties(service_id: str, number: int) -> Response:
     props = {key: request.form.get(key, "").strip() for key in PROPERTY_KEYS}
     availability = request.form.get("availability", "online")
     props["availability"] = availability if availability in AVAILABILITY else "online"
-    return _saved(drafts.update_process_properties(db(), actor(), service_id, number, props))
+    return saved_draft(drafts.update_process_properties(db(), actor(), service_id, number, props))
 
 
 @studio.post("/services/<service_id>/versions/<int:number>/publish")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from engine.bpmn.manifest import ServiceManifest
 from engine.bpmn.problems import Problem, Severity, has_errors
 from engine.bpmn.xml import MAX_BPMN_BYTES
+from engine.forms import Form
 from engine.models import Service, ServiceVersion, VersionStatus, utcnow
 from engine.runtime.specs import spec_digest
 from engine.services.checking import CheckedFile, check_bytes
@@ -18,6 +20,7 @@ from engine.services.context import Actor
 from engine.services.errors import ConflictError, NotFoundError, VersionHasErrorsError, VersionNotDraftError
 from engine.services.studio import require_analyst, xmledit
 from engine.services.studio.forms import studio_form_loader
+from engine.services.studio.inline_forms import preview_inline_form
 from engine.services.studio.versions import (
     StudioService,
     StudioVersion,
@@ -44,6 +47,7 @@ __all__ = [
     "VersionNotDraftError",
     "create_service",
     "get_version",
+    "inline_form_of",
     "list_studio_services",
     "manifest_or_none",
     "problems_of",
@@ -52,6 +56,7 @@ __all__ = [
     "save_draft",
     "update_process_properties",
     "update_step",
+    "update_step_form",
 ]
 
 
@@ -249,3 +254,40 @@ def retire(db: Session, actor: Actor, service_id: str, number: int) -> StudioVer
     )
     db.refresh(service)
     return studio_version(service, version)
+
+
+def update_step_form(
+    db: Session,
+    actor: Actor,
+    service_id: str,
+    number: int,
+    element_id: str,
+    document_or_form: Form | dict[str, Any] | None,
+) -> StudioVersion:
+    """Write a step's inline fields (`camunda:formData`, replacing any formKey) and save a new draft.
+
+    A form document (the editor's JSON) is parsed first; FormDefinitionError (naming the field) when the form
+    cannot be written inline, and nothing is saved then. None or a form without fields removes the inline form.
+    """
+    require_analyst(actor)
+    service = find_service(db, service_id)
+    form = preview_inline_form(document_or_form) if isinstance(document_or_form, dict) else document_or_form
+    try:
+        xml = xmledit.set_inline_form(_edit_source(db, service, number), element_id, form)
+    except xmledit.XmlEditError as exc:
+        if "no start event or user task" in str(exc):
+            raise NotFoundError(element_id) from exc
+        raise
+    return studio_version(service, _save(db, actor, service, xml))
+
+
+def inline_form_of(db: Session, actor: Actor, service_id: str, number: int, element_id: str) -> Form | None:
+    """The step's inline form as the diagram holds it (None without one); NotFoundError for an unknown step."""
+    require_analyst(actor)
+    service = find_service(db, service_id)
+    try:
+        return xmledit.read_step_inline_form(_edit_source(db, service, number), element_id)
+    except xmledit.XmlEditError as exc:
+        if "no start event or user task" in str(exc):
+            raise NotFoundError(element_id) from exc
+        raise

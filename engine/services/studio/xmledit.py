@@ -8,6 +8,8 @@ from lxml import etree
 
 from engine.bpmn.manifest import executable_processes
 from engine.bpmn.xml import BPMN, CAMUNDA, NS, local_name, parse_xml, text_of
+from engine.forms import Form, read_inline_form
+from engine.services.studio.inline_forms import inline_form_element
 
 # Catalog properties stored as camunda:property of the process; title and description have their own spots.
 PROPERTY_NAMES = ("title_en", "description_en", "category", "organisation", "sla_days", "availability")
@@ -119,16 +121,21 @@ def _set_property(process: etree._Element, name: str, value: str) -> None:
     etree.SubElement(properties, CAMUNDA + "property", {"name": name, "value": value})
 
 
+def find_step(process: etree._Element, element_id: str) -> etree._Element:
+    """The start event or user task with this id; XmlEditError when there is none."""
+    found = [e for e in process.iter(*(BPMN + k for k in STEP_KINDS)) if e.get("id") == element_id]
+    if not found:
+        raise XmlEditError(f"no start event or user task {element_id!r}")
+    return found[0]
+
+
 def update_step(
     xml: str, element_id: str, *, name: str, form_key: str | None, candidate_groups: str, assignee: str
 ) -> str:
     """Set a start event's or user task's name, form key and people; `form_key=None` leaves the form alone."""
     tree = _parse(xml)
     process = _process(tree)
-    found = [e for e in process.iter(*(BPMN + k for k in STEP_KINDS)) if e.get("id") == element_id]
-    if not found:
-        raise XmlEditError(f"no start event or user task {element_id!r}")
-    element = found[0]
+    element = find_step(process, element_id)
     _set_attribute(element, "name", name.strip())
     if form_key is not None:
         _set_attribute(element, CAMUNDA + "formKey", form_key.strip())
@@ -136,6 +143,33 @@ def update_step(
         _set_attribute(element, CAMUNDA + "candidateGroups", _normalise_list(candidate_groups))
         _set_attribute(element, CAMUNDA + "assignee", assignee.strip())
     return _serialise(tree)
+
+
+def set_inline_form(xml: str, element_id: str, form: Form | None) -> str:
+    """Write the form as the step's `camunda:formData` and drop its formKey; None (or no fields) removes the form."""
+    tree = _parse(xml)
+    element = find_step(_process(tree), element_id)
+    form_data = inline_form_element(form) if form is not None and form.fields else None
+    extensions = element.find(BPMN + "extensionElements")
+    if extensions is not None:
+        for old in extensions.findall(CAMUNDA + "formData"):
+            extensions.remove(old)
+    if form_data is not None:
+        if extensions is None:
+            extensions = etree.Element(BPMN + "extensionElements")
+            documentation = element.find(BPMN + "documentation")
+            element.insert(0 if documentation is None else element.index(documentation) + 1, extensions)
+        extensions.append(form_data)
+        read_inline_form(element, element_id=element_id)  # what the engine will read: errors name the field
+    elif extensions is not None and len(extensions) == 0:
+        element.remove(extensions)
+    _set_attribute(element, CAMUNDA + "formKey", "")
+    return _serialise(tree)
+
+
+def read_step_inline_form(xml: str, element_id: str) -> Form | None:
+    """The step's inline form; FormDefinitionError when the diagram's fields are unreadable."""
+    return read_inline_form(find_step(_process(_parse(xml)), element_id), element_id=element_id)
 
 
 def _normalise_list(value: str) -> str:
