@@ -6,13 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from engine.services import accounts
+from engine.services import accounts, sign_in
 from engine.services.context import Actor
 from webapp.extensions import login_manager
-from webapp.requests import db
+from webapp.requests import db, platform
 
 auth = Blueprint("auth", __name__)
 
@@ -50,13 +51,24 @@ def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     error = None
+    status = 400
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        user = accounts.authenticate(db(), username, password) if username and password else None
+        try:
+            user_id = sign_in.verify_password(platform(), username, password) if username and password else None
+        except sign_in.TooManyAttemptsError as exc:
+            error = ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                exc.minutes,
+            )
+            status = 429
+            user_id = None
+        user = accounts.load_user(db(), user_id) if user_id is not None else None
         if user is None:
-            error = _("Enter a correct username and password")
+            error = error or _("Enter a correct username and password")
         else:
             lang = session.get("lang")
             session.clear()
@@ -64,10 +76,9 @@ def login() -> Response | tuple[str, int]:
                 session["lang"] = lang
             login_user(SessionUser(Actor.of(user)))
             return redirect(safe_next(request.form.get("next")))
-    status = 200 if error is None else 400
     return render_template(
         "pages/auth/login.html", error=error, username=username, next=request.args.get("next", "")
-    ), status
+    ), (200 if error is None else status)
 
 
 @auth.route("/logout", methods=["POST"])

@@ -19,7 +19,7 @@ from engine.models.calendar import (
     PlatformSetting,
 )
 from engine.models.catalog import ProcessSpec, Service, ServiceVersion, VersionStatus
-from engine.models.directory import ApiToken, Group, Organisation, Role, User, group_member
+from engine.models.directory import ApiToken, Group, Organisation, Role, SignInThrottle, User, group_member
 from engine.models.integrations import Integration
 from engine.models.jobs import (
     Incident,
@@ -61,6 +61,7 @@ __all__ = [
     "Role",
     "Service",
     "ServiceVersion",
+    "SignInThrottle",
     "TaskCandidate",
     "TaskStatus",
     "TestRun",

@@ -95,3 +95,9 @@ def actor_for_token(db: Session, token: str) -> Actor | None:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def load_user(db: Session, user_id: int) -> User | None:
+    """An active account by id (after `sign_in.verify_password`)."""
+    user = directory.get_user(db, user_id)
+    return user if user is not None and user.active else None

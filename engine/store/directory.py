@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.models import ApiToken, Group, Organisation, User
+from engine.models import ApiToken, Group, Organisation, SignInThrottle, User
 
 
 def get_user(db: Session, user_id: int) -> User | None:
@@ -56,3 +56,16 @@ def find_token(db: Session, digest: str, now: datetime) -> ApiToken | None:
 
 def delete_expired_tokens(db: Session, now: datetime) -> None:
     db.execute(delete(ApiToken).where(ApiToken.expires_at <= now))
+
+
+def throttle_for_update(db: Session, key: str) -> SignInThrottle | None:
+    return db.scalar(select(SignInThrottle).where(SignInThrottle.key == key).with_for_update())
+
+
+def add_throttle(db: Session, throttle: SignInThrottle) -> None:
+    db.add(throttle)
+    db.flush()
+
+
+def delete_throttle(db: Session, key: str) -> None:
+    db.execute(delete(SignInThrottle).where(SignInThrottle.key == key))

@@ -6,8 +6,9 @@ from typing import Any, BinaryIO, cast
 
 from flask import Response, abort, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from engine.services import accounts, applications, attachments, catalog
+from engine.services import accounts, applications, attachments, catalog, sign_in
 from webapp.api import api
 from webapp.api.auth import load_api_actor, signed_in
 from webapp.api.errors import api_error, register_error_handlers, unauthorized
@@ -33,7 +34,20 @@ def issue_token() -> tuple[Response, int]:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         return api_error(400, _("Send a JSON object with username and password."))
-    user = accounts.authenticate(db(), username, password)
+    try:
+        user_id = sign_in.verify_password(platform(), username, password)
+    except sign_in.TooManyAttemptsError as exc:
+        reply = api_error(
+            429,
+            ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                exc.minutes,
+            ),
+        )
+        reply[0].headers["Retry-After"] = str(exc.minutes * 60)
+        return reply
+    user = accounts.load_user(db(), user_id) if user_id is not None else None
     if user is None:
         return unauthorized(_("Enter a correct username and password"))
     token = accounts.issue_token(db(), user, lifetime_hours=platform().settings.token_lifetime_hours)
