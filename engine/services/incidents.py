@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.models import (
     Application,
     ApplicationStatus,
+    HumanTask,
     Incident,
     IncidentKind,
     IncidentStatus,
@@ -187,8 +188,17 @@ def cancel_application(db: Session, platform: Platform, actor: Actor, reference:
     _flush(db, application)
 
 
-def save_after_run(db: Session, platform: Platform, application: Application, case: Case, result: StepResult) -> None:
-    """Store a case advanced outside a human step (recovery, timers, service tasks): state, status, worklist, mail."""
+def save_after_run(
+    db: Session,
+    platform: Platform,
+    application: Application,
+    case: Case,
+    result: StepResult,
+    *,
+    completed_task: HumanTask | None = None,
+) -> None:
+    """Store a case the engine just advanced (a human step, recovery, a timer, a service task): state, status,
+    worklist, mail and the service tasks it reached, all in the caller's transaction."""
     from engine.services.notification_events import notify_after_step  # here: avoids an import cycle
     from engine.services.service_tasks import enqueue_service_tasks  # here: it imports this module
 
@@ -199,7 +209,7 @@ def save_after_run(db: Session, platform: Platform, application: Application, ca
     application.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
     application.updated_at = now
     sync_worklist(db, application, case, manifest, now)
-    notify_after_step(db, platform, application, completed_task=None)
+    notify_after_step(db, platform, application, completed_task=completed_task)
     enqueue_service_tasks(db, platform, application, case)
     _flush(db, application)
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.forms import FieldType, Form, clean_form_data
 from engine.models import Application, HumanTask, TaskStatus
@@ -16,19 +15,15 @@ from engine.services.access import can_view_task, is_candidate
 from engine.services.applications import build_view
 from engine.services.context import Actor, Platform
 from engine.services.errors import (
-    ConcurrentUpdateError,
     ForbiddenError,
     NotFoundError,
     TaskClaimedByOtherError,
     TaskNotOpenError,
     ValidationFailedError,
 )
-from engine.services.incidents import record_result
-from engine.services.notification_events import notify_after_step
+from engine.services.incidents import save_after_run
 from engine.services.prefill import presented_form, written_on_submit
-from engine.services.service_tasks import enqueue_service_tasks
 from engine.services.views import ApplicationView, TaskView, manifest_of, task_view
-from engine.services.worklist_sync import sync_worklist
 from engine.store import applications, attachments, audit, catalog, tasks
 
 EMPTY_FORM = Form.single_page(None, None, ())
@@ -112,7 +107,6 @@ def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, r
     if task.assignee_id is not None and task.assignee_id != actor.user_id and not actor.is_admin:
         raise TaskClaimedByOtherError(task_id)
     version = application.service_version
-    manifest = manifest_of(version)
     case = Case.load(
         catalog.get_spec_json(db, version.spec_digest), application.state_json, platform.script_engine, platform.clock
     )
@@ -147,17 +141,7 @@ def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, r
             application_id=application.id,
             element_id=task.element_id,
         )
-    record_result(db, application, result, manifest_outcomes=manifest.end_events, now=now)
-    application.state_json = case.dump()
-    application.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
-    application.updated_at = now
-    sync_worklist(db, application, case, manifest, now)
-    notify_after_step(db, platform, application, completed_task=task)
-    enqueue_service_tasks(db, platform, application, case)
-    try:
-        db.flush()
-    except StaleDataError as exc:
-        raise ConcurrentUpdateError(application.reference) from exc
+    save_after_run(db, platform, application, case, result, completed_task=task)
     return build_view(db, actor, application)
 
 

@@ -99,14 +99,8 @@ def _save(db: Session, actor: Actor, service: Service, xml: str) -> ServiceVersi
     )
     _copy_catalog_fields(version, manifest, fallback_title=_current_title(service))
     catalog.add_version(db, version)
-    audit.record(
-        db,
-        action="studio.draft_saved",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        element_id=service.process_id,
-        details={"version": version.number, "errors": sum(p.severity is Severity.ERROR for p in checked.problems)},
-    )
+    errors = sum(p.severity is Severity.ERROR for p in checked.problems)
+    _audit(db, actor, service, version, "studio.draft_saved", errors=errors)
     return version
 
 
@@ -219,14 +213,7 @@ def publish(db: Session, actor: Actor, service_id: str, number: int) -> StudioVe
     version.published_at = utcnow()
     service.current_version_id = version.id
     db.flush()
-    audit.record(
-        db,
-        action="studio.published",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        element_id=service.process_id,
-        details={"version": version.number},
-    )
+    _audit(db, actor, service, version, "studio.published")
     db.refresh(service)
     return studio_version(service, version)
 
@@ -244,14 +231,7 @@ def retire(db: Session, actor: Actor, service_id: str, number: int) -> StudioVer
         newest = studio.newest_published(db, service.id)
         service.current_version_id = newest.id if newest else None
     db.flush()
-    audit.record(
-        db,
-        action="studio.retired",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        element_id=service.process_id,
-        details={"version": version.number},
-    )
+    _audit(db, actor, service, version, "studio.retired")
     db.refresh(service)
     return studio_version(service, version)
 
@@ -291,3 +271,14 @@ def inline_form_of(db: Session, actor: Actor, service_id: str, number: int, elem
         if "no start event or user task" in str(exc):
             raise NotFoundError(element_id) from exc
         raise
+
+
+def _audit(db: Session, actor: Actor, service: Service, version: ServiceVersion, action: str, **details: Any) -> None:
+    audit.record(
+        db,
+        action=action,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        element_id=service.process_id,
+        details={"version": version.number, **details},
+    )
