@@ -15,13 +15,13 @@ from engine.config import Settings, forms_dir_from_env
 from engine.db import unit_of_work
 from engine.migrate import upgrade_database
 from engine.models import Role
-from engine.services.accounts import create_user
-from engine.services.checking import check_paths
+from engine.services.admin.accounts import create_user
+from engine.services.admin.directory import DEMO_DIRECTORY, load_demo_users, load_organisations
+from engine.services.authoring.checking import check_paths
+from engine.services.background.escalations import load_demo_rules
+from engine.services.catalog.deploy import deploy_configured
 from engine.services.context import Platform
-from engine.services.deploy import deploy_configured
-from engine.services.directory_admin import DEMO_DIRECTORY, load_demo_users, load_organisations
 from engine.services.errors import ConflictError
-from engine.services.escalations import load_demo_rules
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -114,7 +114,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_create_integration(args: argparse.Namespace) -> int:
-    from engine.services.messages import create_integration
+    from engine.services.cases.messages import create_integration
 
     platform = Platform.from_settings(Settings.from_env())
     try:

@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import forms_dir_from_env
-from engine.services.scenarios import ScenarioFileError, diagram_service_id, load_diagram_scenarios, load_scenario
-from engine.services.simulation import MAX_STEPS, SimulationResult, run_scenario_in_memory, simulate
+from engine.services.authoring.scenarios import (
+    ScenarioFileError,
+    diagram_service_id,
+    load_diagram_scenarios,
+    load_scenario,
+)
+from engine.services.authoring.simulation import MAX_STEPS, SimulationResult, run_scenario_in_memory, simulate
 
 DEFAULT_PROCESSES = Path("processes")
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from engine.paths import PROJECT_ROOT
 
 
 def _env(name: str, default: str) -> str:

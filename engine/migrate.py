@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
 from engine.db import normalise_url
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from engine.paths import MIGRATIONS_DIR
 
 
 def alembic_config(database_url: str) -> Config:

@@ -6,51 +6,25 @@ steps are idempotent (dedupe keys), so two workers never run the same work twice
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import threading
-from collections.abc import Callable
 from types import FrameType
 
-from sqlalchemy.orm import Session
-
 from engine.db import unit_of_work
+from engine.services.background.jobs import new_worker_id
+from engine.services.background.registry import SCHEDULERS
+from engine.services.background.runner import run_due_jobs
 from engine.services.context import Platform
-from engine.services.jobs import load_job_handlers, new_worker_id, run_due_jobs
-from engine.services.notification_events import notify_missed_deadlines, schedule_official_digest
 
 log = logging.getLogger("posluhy.worker")
-
-Scheduler = Callable[[Session, Platform], object]
-
-SCHEDULERS: list[tuple[str, str]] = [
-    ("engine.services.timers", "enqueue_due_timers"),
-    ("engine.services.escalations", "enqueue_due_escalations"),
-]
-"""(module, function) pairs that queue due work; imported lazily, skipped while a module does not exist."""
 
 BATCH = 50
 
 
-def _schedulers() -> list[Scheduler]:
-    found: list[Scheduler] = [notify_missed_deadlines, schedule_official_digest]
-    for module_name, function_name in SCHEDULERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        function = getattr(module, function_name, None)
-        if callable(function):
-            found.append(function)
-    return found
-
-
 def schedule_due_work(platform: Platform) -> None:
     """Queue what has become due: fired timers, escalations, missed-deadline notices, the daily digest."""
-    for scheduler in _schedulers():
+    for scheduler in SCHEDULERS:
         try:
             with unit_of_work(platform.write_sessions) as db:
                 scheduler(db, platform)
@@ -60,7 +34,6 @@ def schedule_due_work(platform: Platform) -> None:
 
 def run_once(platform: Platform, *, worker_id: str | None = None) -> int:
     """Schedule, then run jobs until none is due; returns how many jobs were run."""
-    load_job_handlers()
     worker_id = worker_id or new_worker_id()
     schedule_due_work(platform)
     total = 0

@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, text
 from engine.config import PROJECT_ROOT, Settings
 from engine.db import normalise_url, unit_of_work
 from engine.migrate import upgrade_database
+from engine.services.admin.directory import load_demo_users, load_organisations
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Platform
-from engine.services.deploy import deploy_directory
-from engine.services.directory_admin import load_demo_users, load_organisations
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 

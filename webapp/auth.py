@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from engine.services import accounts, sign_in
+from engine.services.admin import accounts, sign_in
 from engine.services.context import Actor
 from webapp.extensions import login_manager
 from webapp.requests import db, platform

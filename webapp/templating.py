@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from engine.forms import Field
-from engine.services.attachments import open_attachment
+from engine.services.cases.attachments import open_attachment
 from engine.services.errors import NotFoundError
 from engine.text import clean_html
 from webapp.i18n import local

@@ -4,8 +4,8 @@ With --preload the app (and the start-up deploy of changed diagrams) is created 
 """
 
 from engine.config import Settings
+from engine.services.catalog.deploy import deploy_configured
 from engine.services.context import Platform
-from engine.services.deploy import deploy_configured
 from webapp import create_app
 
 settings = Settings.from_env()

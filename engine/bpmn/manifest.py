@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.bpmn.activiti import ACTIVITI, is_activiti, read_assignment
+from engine.bpmn.igov.activiti import ACTIVITI, is_activiti, read_assignment
 from engine.bpmn.problems import Problem, Severity
 from engine.bpmn.xml import BPMN, CAMUNDA, NS, local_name, text_of
 from engine.forms import Form, FormDefinitionError, LocalText, read_activiti_form, read_inline_form
@@ -38,11 +38,12 @@ class StepInfo:
     lane: str | None = None
     due_date: str | None = None
     group_expressions: tuple[str, ...] = ()
-    """iGov steps: Python expressions giving iGov group names, evaluated on the task's data (engine.bpmn.activiti)."""
+    """iGov steps: Python expressions giving iGov group names, evaluated on the task's data
+    (engine.bpmn.igov.activiti)."""
     assignee_expression: str | None = None
     """iGov steps: a Python expression giving the assignee's username (``activiti:assignee="${assignee}"``)."""
     igov: bool = False
-    """From an iGov (Activiti) diagram: groups go through the iGov group mapping (engine.bpmn.igov_groups)."""
+    """From an iGov (Activiti) diagram: groups go through the iGov group mapping (engine.bpmn.igov.groups)."""
 
     @property
     def for_applicant(self) -> bool:

@@ -1,8 +1,8 @@
 """The internal form model, its loaders (inline Camunda forms, form files) and server-side validation."""
 
-from engine.forms.activiti import read_activiti_form
 from engine.forms.camunda import read_inline_form
 from engine.forms.errors import ErrorCode, FieldError, FormDefinitionError
+from engine.forms.igov.activiti import read_activiti_form
 from engine.forms.jsonfile import load_form_file, parse_form_document
 from engine.forms.messages import english_message
 from engine.forms.model import Field, FieldType, Form, LocalText, Option, Page

@@ -31,7 +31,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn.juel_runtime import juel_globals
+from engine.bpmn.igov.juel_runtime import juel_globals
 from engine.runtime.sandbox_guards import ALLOWED_MODULES, GUARD_GLOBALS, build_restricted_globals
 from engine.runtime.sandbox_policy import (
     DEFAULT_TIME_LIMIT,
@@ -234,7 +234,7 @@ def create_script_engine(
     """A SpiffWorkflow script engine running every expression and script in a :class:`RestrictedEnvironment`.
 
     ``extra_globals`` are platform functions made available to scripts (and removed from task data after).
-    Translated iGov JUEL (:mod:`engine.bpmn.juel`) needs ``var`` and ``juel``: ``var(name)`` reads the data of the
+    Translated iGov JUEL (:mod:`engine.bpmn.igov.juel`) needs ``var`` and ``juel``: ``var(name)`` reads the data of the
     task being evaluated (None when unset), so both names are reserved and cannot be process variables.
     """
     environment = RestrictedEnvironment(extra_globals, time_limit=time_limit, context_functions=JUEL_FUNCTIONS)

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ScriptTask, ServiceTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime.igov_tasks import (
+from engine.runtime.igov.tasks import (
     IGOV_INPUTS_KEY,
     IgovScriptTask,
     IgovScriptTaskParser,

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.bpmn.problems import Severity
-from engine.runtime.activiti import is_activiti, prepare_activiti
+from engine.runtime.igov.activiti import is_activiti, prepare_activiti
 from engine.runtime.service_tasks import SERIALIZER_CONFIG, PosluhyParser
 from engine.runtime.timers import quote_timer_literals
 
@@ -41,7 +41,8 @@ def _line_of(tree: etree._ElementTree, element_id: str) -> int | None:
 
 
 def engine_tree(tree: etree._ElementTree, *, filename: str = "") -> etree._ElementTree:
-    """The copy of a diagram the engine parses: iGov files rewritten (engine.runtime.activiti), ISO timers quoted."""
+    """The copy of a diagram the engine parses: iGov files rewritten (`engine.runtime.igov.activiti`), ISO timers
+    quoted."""
     if is_activiti(tree):
         prepared, problems = prepare_activiti(tree, file=filename)
         first = next((p for p in problems if p.severity is Severity.ERROR), None)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.models import Application, ServiceVersion
+from engine.models import Application, ApplicationStatus, ServiceVersion
 
 
 def find_by_reference(db: Session, reference: str) -> Application | None:
@@ -61,3 +62,18 @@ def running_for_version(db: Session, version_id: int) -> Sequence[Application]:
         .where(Application.service_version_id == version_id, Application.status.in_(("active", "error")))
         .order_by(Application.created_at, Application.id)
     ).all()
+
+
+def due_timers(db: Session, *, now: datetime, limit: int) -> list[tuple[int, datetime]]:
+    """(application id, due time) of active applications whose earliest timer is due, earliest first."""
+    rows = db.execute(
+        select(Application.id, Application.next_timer_at)
+        .where(
+            Application.status == ApplicationStatus.ACTIVE.value,
+            Application.next_timer_at.is_not(None),
+            Application.next_timer_at < now,
+        )
+        .order_by(Application.next_timer_at)
+        .limit(limit)
+    ).all()
+    return [(application_id, due_at) for application_id, due_at in rows if due_at is not None]

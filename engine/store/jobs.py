@@ -89,3 +89,11 @@ def for_application(db: Session, application_id: int) -> Sequence[Job]:
 
 def by_kind(db: Session, kind: str) -> Sequence[Job]:
     return db.scalars(select(Job).where(Job.kind == kind).order_by(Job.id)).all()
+
+
+def queued_for_application(db: Session, application_id: int, *, kind: str) -> Sequence[Job]:
+    return db.scalars(
+        select(Job)
+        .where(Job.application_id == application_id, Job.kind == kind, Job.status == JobStatus.QUEUED.value)
+        .order_by(Job.id)
+    ).all()

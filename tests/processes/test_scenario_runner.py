@@ -8,8 +8,7 @@ import pytest
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.context import Actor, Platform
-from engine.services.scenarios import (
+from engine.services.authoring.scenarios import (
     Scenario,
     ScenarioFailedError,
     ScenarioFileError,
@@ -17,6 +16,7 @@ from engine.services.scenarios import (
     load_scenarios,
     run_scenario,
 )
+from engine.services.context import Actor, Platform
 
 FAMILY = PROJECT_ROOT / "processes" / "family_composition_certificate"
 

@@ -11,9 +11,9 @@ from engine.bpmn.manifest import executable_processes
 from engine.bpmn.xml import BPMN, parse_xml
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.checking import check_paths
+from engine.services.authoring.checking import check_paths
+from engine.services.authoring.scenarios import Scenario, diagram_service_id, load_diagram_scenarios, run_scenario
 from engine.services.context import Actor, Platform
-from engine.services.scenarios import Scenario, diagram_service_id, load_diagram_scenarios, run_scenario
 
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.services import calendar_admin
+from engine.services.admin import calendar as calendar_admin
 from webapp.admin import admin
 from webapp.requests import actor, db, platform
 

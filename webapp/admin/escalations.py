@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.services import calendar_admin
-from engine.services.calendar_admin import RuleInput
+from engine.services.admin import calendar as calendar_admin
+from engine.services.admin.calendar import RuleInput
 from webapp.admin import admin
 from webapp.requests import actor, db, platform
 

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.services import incidents
+from engine.services.background import incidents, recovery
 from engine.services.errors import ConflictError
 from webapp.admin import admin
 from webapp.requests import actor, db, platform
@@ -36,7 +36,7 @@ def _detail(incident_id: int, errors: dict[str, str] | None = None, values: dict
 @admin.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int) -> Response:
     try:
-        incidents.retry_incident(db(), platform(), actor(), incident_id)
+        recovery.retry_incident(db(), platform(), actor(), incident_id)
     except ConflictError:
         flash(_("This incident was already dealt with."), "warning")
         return redirect(url_for("admin.incident", incident_id=incident_id))
@@ -51,7 +51,7 @@ def skip(incident_id: int) -> Response | tuple[str, int]:
         errors = {"skip_reason": _("Enter why the step is skipped")}
         return _detail(incident_id, errors, {"skip_reason": reason}), 422
     try:
-        incidents.skip_incident(db(), platform(), actor(), incident_id, reason)
+        recovery.skip_incident(db(), platform(), actor(), incident_id, reason)
     except ConflictError:
         flash(_("This incident was already dealt with."), "warning")
         return redirect(url_for("admin.incident", incident_id=incident_id))
@@ -70,7 +70,7 @@ def cancel(incident_id: int) -> Response | tuple[str, int]:
         flash(_("This incident has no application to cancel."), "warning")
         return redirect(url_for("admin.incident", incident_id=incident_id))
     try:
-        incidents.cancel_application(db(), platform(), actor(), found.reference, reason)
+        recovery.cancel_application(db(), platform(), actor(), found.reference, reason)
     except ConflictError:
         flash(_("The application is already closed."), "warning")
         return redirect(url_for("admin.incident", incident_id=incident_id))

@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import Response, g, request
 from flask_babel import gettext as _
 
-from engine.services import accounts
+from engine.services.admin import accounts
 from engine.services.context import Actor
 from webapp.api.errors import MissingTokenError, unauthorized
 from webapp.i18n import current_locale

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
-from engine.services import messages
+from engine.services.cases import messages
 from webapp.api import api
 from webapp.api.errors import api_error, unauthorized
 from webapp.requests import platform

@@ -8,7 +8,9 @@ from flask import Response, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine.services import accounts, applications, attachments, catalog, sign_in
+from engine.services.admin import accounts, sign_in
+from engine.services.cases import applications, attachments
+from engine.services.catalog import listing
 from webapp.api import api
 from webapp.api.auth import load_api_actor, signed_in
 from webapp.api.errors import api_error, register_error_handlers, unauthorized
@@ -56,7 +58,7 @@ def issue_token() -> tuple[Response, int]:
 
 @api.get("/services")
 def services() -> Response:
-    return jsonify([service_json(s) for s in catalog.list_services(db())])
+    return jsonify([service_json(s) for s in listing.list_services(db())])
 
 
 @api.post("/attachments")

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from engine.forms import Field, FieldType, Form
+from engine.services.cases.views import ApplicationView, HistoryItem, ServiceSummary, TaskView
 from engine.services.context import Actor
-from engine.services.views import ApplicationView, HistoryItem, ServiceSummary, TaskView
 from webapp.i18n import current_locale, local
 
 CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTICHOICE})

@@ -8,10 +8,11 @@ from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
 from engine.forms import FieldError, Form, clean_form_data, unknown_keys
-from engine.services import applications, steps, worklist
+from engine.services.cases import applications, steps
+from engine.services.cases.views import TaskView
 from engine.services.context import Actor
 from engine.services.errors import TaskClaimedByOtherError, TaskNotOpenError
-from engine.services.views import TaskView
+from engine.services.worklist import queues
 from webapp.api import api
 from webapp.api.auth import signed_in
 from webapp.api.errors import api_error, field_errors
@@ -29,9 +30,9 @@ def list_tasks() -> Response | tuple[Response, int]:
     if scope not in SCOPES:
         return api_error(400, _("scope must be queue or mine."))
     if scope == "mine":
-        found = worklist.my_tasks(db(), actor)
+        found = queues.my_tasks(db(), actor)
     else:
-        found = worklist.queue(db(), actor, service_id=request.args.get("service") or None)
+        found = queues.queue(db(), actor, service_id=request.args.get("service") or None)
     return jsonify([queue_item_json(t) for t in found])
 
 
@@ -72,12 +73,12 @@ def _refuse_unknown(
 @api.post("/tasks/<task_id>/claim")
 def claim(task_id: str) -> Response:
     actor = signed_in()
-    view = worklist.claim(db(), actor, task_id)
+    view = queues.claim(db(), actor, task_id)
     return jsonify(task_json(view, applications.get_application(db(), actor, view.reference).data))
 
 
 @api.post("/tasks/<task_id>/release")
 def release(task_id: str) -> Response:
     actor = signed_in()
-    view = worklist.release(db(), actor, task_id)
+    view = queues.release(db(), actor, task_id)
     return jsonify(task_json(view, applications.get_application(db(), actor, view.reference).data))

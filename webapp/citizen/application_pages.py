@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.references import normalise_reference
-from engine.services.applications import get_application, list_my_applications, public_status
-from engine.services.attachments import open_attachment
+from engine.services.cases.applications import get_application, list_my_applications, public_status
+from engine.services.cases.attachments import open_attachment
+from engine.services.cases.views import HistoryItem
 from engine.services.errors import NotFoundError
-from engine.services.views import HistoryItem
 from webapp.citizen import citizen
 from webapp.citizen.common import applicant_task, signed_in
 from webapp.requests import actor, db, platform

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.forms import FieldError, Form, clean_form_data
-from engine.services.applications import get_application, start_application
+from engine.services.cases.applications import get_application, start_application
+from engine.services.cases.steps import save_draft_page
+from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.errors import NotFoundError, ServiceUnavailableError, ValidationFailedError
-from engine.services.steps import save_draft_page
-from engine.services.views import ApplicationView, TaskView
 from webapp.citizen import citizen
 from webapp.citizen.common import (
     answers_so_far,

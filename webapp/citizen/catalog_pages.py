@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import lazy_gettext
 
-from engine.services.catalog import CatalogFilters, categories, get_service, list_services, organisations
+from engine.services.catalog.listing import CatalogFilters, categories, get_service, list_services, organisations
 from webapp.citizen import citizen
 from webapp.citizen.common import locale
 from webapp.requests import db

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.forms import Field, FieldError
-from engine.services.applications import get_application
+from engine.services.cases.applications import get_application
+from engine.services.cases.steps import complete_task
+from engine.services.cases.views import TaskView
 from engine.services.errors import ValidationFailedError
-from engine.services.steps import complete_task
-from engine.services.views import TaskView
 from webapp.citizen import citizen
 from webapp.citizen.apply_pages import open_task_or_redirect, page_title
 from webapp.citizen.common import answers_so_far, notice, signed_in, task_url

@@ -13,10 +13,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.references import normalise_reference
+from engine.services.cases.prefill import initial_values, presented_form
+from engine.services.cases.steps import get_task
+from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.errors import NotFoundError
-from engine.services.prefill import initial_values, presented_form
-from engine.services.steps import get_task
-from engine.services.views import ApplicationView, TaskView
 from webapp.i18n import current_locale
 from webapp.requests import actor, db
 

@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, cast
 from flask import request
 
 from engine.forms import Field, FieldError, FieldType
-from engine.services.attachments import store_upload
+from engine.services.cases.attachments import store_upload
 from engine.services.errors import UploadTooLargeError
 from webapp.requests import actor, db, platform
 from webapp.templating import iso_date

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from engine.forms import Field, FieldType, Form
-from engine.services.views import ApplicationView
+from engine.services.cases.views import ApplicationView
 from webapp.templating import attachment_link, iso_date, option_label
 
 

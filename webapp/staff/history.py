@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from engine.services.views import HistoryItem
+from engine.services.cases.views import HistoryItem
 
 
 def history_text(item: HistoryItem) -> str:

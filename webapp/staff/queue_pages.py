@@ -8,9 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.services import catalog, worklist
+from engine.services.cases.views import ServiceSummary, TaskView
+from engine.services.catalog import listing
 from engine.services.errors import ConflictError, TaskNotOpenError
-from engine.services.views import ServiceSummary, TaskView
+from engine.services.worklist import queues
 from webapp.i18n import current_locale
 from webapp.requests import actor, db
 from webapp.staff import staff
@@ -25,7 +26,7 @@ class QueueFilters:
 
 
 def _services() -> dict[str, ServiceSummary]:
-    return {s.id: s for s in catalog.list_services(db())}
+    return {s.id: s for s in listing.list_services(db())}
 
 
 def _titles(services: dict[str, ServiceSummary]) -> dict[str, str]:
@@ -54,7 +55,7 @@ def _filters(tasks: list[TaskView], services: dict[str, ServiceSummary]) -> Queu
 @staff.get("/queue")
 def queue() -> str:
     services = _services()
-    everything = worklist.queue(db(), actor())
+    everything = queues.queue(db(), actor())
     filters = _filters(everything, services)
     shown = [
         t
@@ -71,7 +72,7 @@ def queue() -> str:
 
 @staff.get("/my")
 def my_tasks() -> str:
-    tasks = worklist.my_tasks(db(), actor())
+    tasks = queues.my_tasks(db(), actor())
     return render_template("pages/staff/my_tasks.html", tasks=tasks, titles=_titles(_services()))
 
 
@@ -85,7 +86,7 @@ def _back(default: str) -> str:
 @staff.post("/tasks/<task_id>/claim")
 def claim(task_id: str) -> Response:
     try:
-        view = worklist.claim(db(), actor(), task_id)
+        view = queues.claim(db(), actor(), task_id)
     except ConflictError as exc:
         flash(conflict_text(exc), "warning")
         return redirect(_back(url_for("staff.queue")))
@@ -96,7 +97,7 @@ def claim(task_id: str) -> Response:
 @staff.post("/tasks/<task_id>/release")
 def release(task_id: str) -> Response:
     try:
-        view = worklist.release(db(), actor(), task_id)
+        view = queues.release(db(), actor(), task_id)
     except ConflictError as exc:
         flash(conflict_text(exc), "warning")
         return redirect(url_for("staff.task", task_id=task_id))

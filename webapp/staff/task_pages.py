@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.forms import FieldError, Form, clean_form_data
-from engine.services import applications, steps
+from engine.services.cases import applications, steps
+from engine.services.cases.prefill import computed_defaults
+from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.context import Actor
 from engine.services.errors import ConflictError, ValidationFailedError
-from engine.services.prefill import computed_defaults
-from engine.services.views import ApplicationView, TaskView
 from webapp.citizen.formdata import page_values, raw_from_request
 from webapp.i18n import field_error_message
 from webapp.requests import actor, db, platform

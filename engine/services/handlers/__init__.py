@@ -3,6 +3,7 @@
     @service_handler("my_handler", required=("url",), optional=("timeout",))
     def my_handler(ctx: HandlerContext, params: dict[str, Any]) -> Any: ...
 
+and listed in `engine.services.handlers.registry`.
 A handler runs inside the worker's job transaction, with the application row locked. Whatever it returns is
 stored in the task's `camunda:resultVariable` (if set); a handler registered with `merge=True` returns a dict
 of variables set directly in the process data. Raise `HandlerError` for failures retrying cannot fix (bad
@@ -12,7 +13,6 @@ Handlers must be idempotent: a job may run again after a worker crash (use `ctx.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,11 +70,6 @@ class ServiceHandler:
         return [n for n in self.required if n not in names]
 
 
-HANDLERS: dict[str, ServiceHandler] = {}
-
-BUILTIN_MODULES = ("send_email", "http_call", "generate_pdf", "set_variables", "igov_mail", "igov_beans")
-
-
 def service_handler(
     name: str,
     *,
@@ -83,24 +78,10 @@ def service_handler(
     merge: bool = False,
     any_params: bool = False,
     check_literal: Callable[[str, Any], str | None] | None = None,
-) -> Callable[[HandlerFunction], HandlerFunction]:
-    def register(function: HandlerFunction) -> HandlerFunction:
-        HANDLERS[name] = ServiceHandler(name, function, required, optional, merge, any_params, check_literal)
-        return function
+) -> Callable[[HandlerFunction], ServiceHandler]:
+    """Describe a handler function; it is offered to diagrams once `engine.services.handlers.registry` lists it."""
 
-    return register
+    def describe(function: HandlerFunction) -> ServiceHandler:
+        return ServiceHandler(name, function, required, optional, merge, any_params, check_literal)
 
-
-def get_handler(name: str) -> ServiceHandler | None:
-    load_builtin_handlers()
-    return HANDLERS.get(name)
-
-
-def handler_names() -> list[str]:
-    load_builtin_handlers()
-    return sorted(HANDLERS)
-
-
-def load_builtin_handlers() -> None:
-    for module in BUILTIN_MODULES:
-        importlib.import_module(f"{__name__}.{module}")
+    return describe

@@ -11,10 +11,11 @@ from lxml import etree
 from engine.bpmn.problems import Severity
 from engine.bpmn.xml import BPMN, CAMUNDA, local_name
 from engine.runtime.sandbox import compile_check
-from engine.services.handlers import ServiceHandler, get_handler, handler_names
+from engine.services.handlers import ServiceHandler
+from engine.services.handlers.registry import get_handler, handler_names
 
 Add = Callable[..., None]
-"""`add(element_id, message, severity=Severity.ERROR)`, as in engine.services.checking."""
+"""`add(element_id, message, severity=Severity.ERROR)`, as in engine.services.authoring.checking."""
 
 SERVICE_TYPES = ("posluhy", "external")
 CATCHING = ("intermediateCatchEvent", "boundaryEvent")

@@ -11,11 +11,12 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.models import Attachment
-from engine.services.attachments import safe_filename
+from engine.paths import TEMPLATES_DIR
+from engine.services.cases.attachments import safe_filename
 from engine.services.handlers import HandlerContext, HandlerError, service_handler
 from engine.store import attachments
 
-DOCUMENTS_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
+DOCUMENTS_DIR = TEMPLATES_DIR / "documents"
 PDF = "application/pdf"
 _ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.services.handlers import HandlerContext, HandlerError, service_handler
-from engine.services.notifications import LOCALES, TEMPLATES_DIR, queue_email
+from engine.services.mail.outbox import LOCALES, TEMPLATES_DIR, queue_email
 
 
 def mail_template_problem(name: str, value: Any) -> str | None:

@@ -15,7 +15,7 @@ from engine.bpmn.xml import MAX_BPMN_BYTES
 from engine.forms import Form
 from engine.models import Service, ServiceVersion, VersionStatus, utcnow
 from engine.runtime.specs import spec_digest
-from engine.services.checking import CheckedFile, check_bytes
+from engine.services.authoring.checking import CheckedFile, check_bytes
 from engine.services.context import Actor
 from engine.services.errors import ConflictError, NotFoundError, VersionHasErrorsError, VersionNotDraftError
 from engine.services.studio import require_analyst, xmledit

@@ -7,21 +7,20 @@ it moves completely (state, version, worklist, audit) or not at all.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from engine.bpmn.manifest import ServiceManifest
-from engine.models import Application, HumanTask, ServiceVersion, utcnow
-from engine.runtime.cases import Case
+from engine.models import Application, HumanTask, ServiceVersion
+from engine.runtime.cases import Case, StepResult
 from engine.runtime.migration import CaseMove, move_case
+from engine.services.cases.step import OpenCase, save_case
+from engine.services.cases.views import manifest_of
 from engine.services.context import Actor, Platform
 from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
 from engine.services.studio.migration_needs import unmet_needs
-from engine.services.views import manifest_of
-from engine.services.worklist_sync import sync_worklist
 from engine.store import applications, audit, catalog, tasks
 
 STUDIO_ROLES = ("analyst", "admin")
@@ -105,7 +104,7 @@ def migrate_applications(
             continue
         try:
             with db.begin_nested():
-                _apply(db, actor, versions, application, move)
+                _apply(db, platform, actor, versions, application, move)
         except Exception as exc:  # the savepoint is rolled back: this application keeps its old version
             db.expire_all()
             report.skipped[reference] = [f"moving failed: {type(exc).__name__}: {exc}"]
@@ -174,9 +173,10 @@ class _KeptTask:
     due_at: datetime | None
 
 
-def _apply(db: Session, actor: Actor, versions: _Versions, application: Application, move: CaseMove) -> None:
+def _apply(
+    db: Session, platform: Platform, actor: Actor, versions: _Versions, application: Application, move: CaseMove
+) -> None:
     assert move.case is not None
-    now = utcnow()
     kept: dict[str, _KeptTask] = {}
     for task in tasks.open_for_application(db, application.id):
         new_id = move.task_ids.get(task.id)
@@ -187,10 +187,7 @@ def _apply(db: Session, actor: Actor, versions: _Versions, application: Applicat
             tasks.delete(db, task)  # written again below, with the new version's title and candidates
     application.service_version_id = versions.target.id
     application.service_version = versions.target
-    application.state_json = move.case.dump()
-    application.data_json = json.dumps(move.case.current_data(), ensure_ascii=False, default=str)
-    application.updated_at = now
-    sync_worklist(db, application, move.case, versions.target_manifest, now)
+    save_case(db, platform, OpenCase(application, move.case), StepResult(completed=False))
     for task in tasks.open_for_application(db, application.id):
         if task.id in kept:
             _restore(task, kept[task.id])

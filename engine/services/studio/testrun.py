@@ -20,9 +20,9 @@ from engine.forms import Form, clean_form_data
 from engine.models import ServiceVersion, TestRun, TestRunStatus, utcnow
 from engine.runtime.cases import Case, StepNotOpenError, StepResult
 from engine.runtime.specs import SpecCompileError, compile_spec
+from engine.services.authoring.simulated_tasks import drive
 from engine.services.context import Actor, Platform
 from engine.services.errors import NotFoundError, TaskNotOpenError, ValidationFailedError, VersionHasErrorsError
-from engine.services.simulated_tasks import drive
 from engine.services.studio import require_analyst
 from engine.services.studio.versions import manifest_or_none
 from engine.store import attachments, catalog, studio

@@ -18,14 +18,17 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
 from engine.db import unit_of_work
 from engine.models import Application, AuditEvent, Incident, Job, OutboxMessage
-from engine.services.applications import start_application
+from engine.services.authoring.scenarios import load_scenarios, run_scenario
+from engine.services.background.incidents import list_incidents
+from engine.services.background.jobs import JobKindHandlers, enqueue_job
+from engine.services.background.recovery import cancel_application, retry_incident, skip_incident
+from engine.services.background.registry import JOB_KINDS
+from engine.services.background.runner import run_due_jobs
+from engine.services.cases.applications import start_application
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Platform
-from engine.services.deploy import deploy_directory
 from engine.services.errors import ForbiddenError
-from engine.services.incidents import cancel_application, list_incidents, retry_incident, skip_incident
-from engine.services.jobs import enqueue_job, job_handler, load_job_handlers, run_due_jobs
-from engine.services.scenarios import load_scenarios, run_scenario
-from engine.services.steps import complete_task
 from engine.store import audit
 from webapp import create_app
 
@@ -56,11 +59,16 @@ FAILING_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@job_handler("test.registry")
 def call_registry(db: Session, platform: Platform, job: Job) -> None:
     if not REGISTRY["up"]:
         raise ConnectionError("registry unreachable")
     audit.record(db, action="test.registry.called", actor_id=None, actor="worker", application_id=job.application_id)
+
+
+@pytest.fixture(autouse=True)
+def _test_job_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Job kinds of these tests only, beside the platform's own."""
+    monkeypatch.setitem(JOB_KINDS, "test.registry", JobKindHandlers(call_registry))
 
 
 @pytest.fixture
@@ -80,7 +88,6 @@ def _people(actor_of: ActorOf) -> dict[str, Any]:
 def _stuck_job(platform: Platform, actor_of: ActorOf, clock: FakeClock) -> tuple[str, int]:
     """An application whose background call failed five times: an open incident, the application still active."""
     REGISTRY["up"] = False
-    load_job_handlers()
     scenario = load_scenarios(PROJECT_ROOT / "processes" / "family_composition_certificate")[0]
     first = dataclasses.replace(scenario, steps=scenario.steps[:1])
     with unit_of_work(platform.write_sessions) as db:

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from engine.clock import FakeClock
 from engine.db import unit_of_work
 from engine.models import AuditEvent, Incident, Job
+from engine.services.background.jobs import JobKindHandlers, enqueue_job
+from engine.services.background.registry import JOB_KINDS
+from engine.services.background.runner import run_due_jobs, run_job
 from engine.services.context import Platform
-from engine.services.jobs import enqueue_job, job_handler, load_job_handlers, run_due_jobs, run_job
-from engine.services.notifications import queue_email
+from engine.services.mail.outbox import queue_email
 from engine.store import audit
 from engine.store import jobs as job_store
 
@@ -23,16 +25,21 @@ from .conftest import Mailbox
 FAILING = {"on": True}
 
 
-@job_handler("test.flaky")
 def flaky(db: Session, platform: Platform, job: Job) -> None:
     if FAILING["on"]:
         raise RuntimeError("registry is down")
     audit.record(db, action="test.flaky.ran", actor_id=None, actor="worker", details={"job": job.id})
 
 
-@job_handler("test.count")
 def count(db: Session, platform: Platform, job: Job) -> None:
     audit.record(db, action="test.count.ran", actor_id=None, actor="worker", details={"job": job.id})
+
+
+@pytest.fixture(autouse=True)
+def _test_job_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Job kinds of these tests only, beside the platform's own."""
+    monkeypatch.setitem(JOB_KINDS, "test.flaky", JobKindHandlers(flaky))
+    monkeypatch.setitem(JOB_KINDS, "test.count", JobKindHandlers(count))
 
 
 def _job(platform: Platform, job_id: int) -> Job:
@@ -73,7 +80,6 @@ def test_back_off_doubles_then_the_last_failure_becomes_an_incident(platform: Pl
 def test_a_worker_killed_mid_job_loses_nothing_and_the_mail_goes_once(
     platform: Platform, clock: FakeClock, mailbox: Mailbox
 ) -> None:
-    load_job_handlers()
     with unit_of_work(platform.write_sessions) as db:
         queue_email(
             db,

@@ -12,9 +12,9 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import HumanTask, Incident, Job, OutboxMessage, User
+from engine.services.authoring.scenarios import ScenarioResult, load_scenarios, run_scenario
+from engine.services.background.runner import run_due_jobs
 from engine.services.context import Platform
-from engine.services.jobs import load_job_handlers, run_due_jobs
-from engine.services.scenarios import ScenarioResult, load_scenarios, run_scenario
 from engine.worker import run_once
 
 from .conftest import ActorOf, Mailbox, body
@@ -37,7 +37,6 @@ def run(platform: Platform, actor_of: ActorOf, service: str, name: str, *, steps
 
 
 def work(platform: Platform) -> int:
-    load_job_handlers()
     return run_due_jobs(platform, worker_id="test-worker", limit=100)
 
 

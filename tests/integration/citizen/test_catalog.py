@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from engine.config import PROJECT_ROOT
-from engine.services.scenarios import diagram_service_id
+from engine.services.authoring.scenarios import diagram_service_id
 
 SERVICES = sorted(diagram_service_id(p) for p in (PROJECT_ROOT / "processes").rglob("*.bpmn"))
 LINK_RE = re.compile(r'href="/services/([A-Za-z0-9_]+)"')

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from engine.db import unit_of_work
-from engine.services import accounts, steps, worklist
+from engine.services.admin import accounts
+from engine.services.cases import steps
 from engine.services.context import Actor
+from engine.services.worklist import queues
 
 SERVICE = "residence_registration"
 COMMENT = "Додайте нотаріально засвідчену згоду власника."
@@ -18,8 +20,8 @@ def official_asks_for_corrections(platform, reference: str) -> None:
         user = accounts.authenticate(db, "official", "demo")
         assert user is not None
         official = Actor.of(user)
-        task = next(t for t in worklist.queue(db, official) if t.reference == reference)
-        worklist.claim(db, official, task.id)
+        task = next(t for t in queues.queue(db, official) if t.reference == reference)
+        queues.claim(db, official, task.id)
         steps.complete_task(db, platform, official, task.id, {"decision": "corrections", "review_comment": COMMENT})
 
 

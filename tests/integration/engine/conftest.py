@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import Application
-from engine.services.applications import get_application
+from engine.services.authoring.scenarios import load_scenarios, run_scenario
+from engine.services.cases.applications import get_application
+from engine.services.cases.views import ApplicationView
 from engine.services.context import Actor, Platform
-from engine.services.scenarios import load_scenarios, run_scenario
-from engine.services.views import ApplicationView
 from engine.store import applications
 
 from ..conftest import ActorOf as ActorOf

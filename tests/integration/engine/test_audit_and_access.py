@@ -7,12 +7,12 @@ import pytest
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.applications import get_application
+from engine.services.authoring.scenarios import load_scenarios, run_scenario
+from engine.services.cases.applications import get_application
+from engine.services.cases.steps import complete_task, get_task
 from engine.services.context import Platform
 from engine.services.errors import NotFoundError
-from engine.services.scenarios import load_scenarios, run_scenario
-from engine.services.steps import complete_task, get_task
-from engine.services.worklist import claim, my_tasks, queue, release
+from engine.services.worklist.queues import claim, my_tasks, queue, release
 from engine.store import audit
 
 from .conftest import ActorOf, application_row, submit

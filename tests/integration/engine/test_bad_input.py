@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from engine.db import unit_of_work
 from engine.models import Attachment, AuditEvent
-from engine.services.applications import get_application, start_application
-from engine.services.attachments import store_upload
+from engine.services.authoring.scenarios import load_scenarios
+from engine.services.cases.applications import get_application, start_application
+from engine.services.cases.attachments import store_upload
+from engine.services.cases.steps import complete_task
 from engine.services.context import Actor, Platform
 from engine.services.errors import TaskNotOpenError, UploadTooLargeError, ValidationFailedError
-from engine.services.scenarios import load_scenarios
-from engine.services.steps import complete_task
 from engine.store import tasks
 
 from .conftest import ActorOf, application_row, submit

@@ -6,10 +6,10 @@ import pytest
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.applications import get_application, public_status, start_application
+from engine.services.cases.applications import get_application, public_status, start_application
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Platform
-from engine.services.deploy import deploy_directory
-from engine.services.steps import complete_task
 from engine.store import audit
 
 from .conftest import ActorOf, application_row

@@ -4,11 +4,11 @@ import json
 from pathlib import Path
 
 from engine.db import unit_of_work
-from engine.services.applications import get_application
-from engine.services.catalog import get_service, list_services
+from engine.services.cases.applications import get_application
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import DeployReport, deploy_directory
+from engine.services.catalog.listing import get_service, list_services
 from engine.services.context import SYSTEM, Platform
-from engine.services.deploy import DeployReport, deploy_directory
-from engine.services.steps import complete_task
 
 from .conftest import ActorOf, submit
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.applications import get_application
+from engine.services.cases.applications import get_application
 from engine.services.context import Actor, Platform
 from engine.store import directory
 from engine.worker import run_once

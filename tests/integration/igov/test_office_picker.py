@@ -7,8 +7,8 @@ from pathlib import Path
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Platform
-from engine.services.deploy import deploy_directory
 
 from .conftest import Browser, path_of
 

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from engine.db import unit_of_work
 from engine.models import Application, OutboxMessage
-from engine.services.applications import start_application
+from engine.services.cases.applications import start_application
 from engine.services.context import Actor, Platform
-from engine.services.handlers import HandlerContext, HandlerError, get_handler
+from engine.services.handlers import HandlerContext, HandlerError
+from engine.services.handlers.registry import get_handler
 from engine.store import applications, directory
 
 SERVICE = "zhitomir_mvk_2"  # the iGov demo service (processes/igov/zhitomir_mvk-2.bpmn)

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.applications import get_application
-from engine.services.attachments import store_upload
+from engine.services.authoring.scenarios import Scenario, ScenarioStep, load_scenario, run_scenario
+from engine.services.cases.applications import get_application
+from engine.services.cases.attachments import store_upload
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Actor, Platform
-from engine.services.deploy import deploy_directory
-from engine.services.scenarios import Scenario, ScenarioStep, load_scenario, run_scenario
-from engine.services.steps import complete_task
 from engine.store import directory
 
 SERVICE = "outdoor_advertising_permit"

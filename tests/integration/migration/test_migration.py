@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services import worklist
-from engine.services.applications import get_application
-from engine.services.checking import FormFiles, check_bytes
+from engine.services.authoring.checking import FormFiles, check_bytes
+from engine.services.cases import step
+from engine.services.cases.applications import get_application
 from engine.services.context import Actor, Platform
 from engine.services.errors import ForbiddenError, NotFoundError
-from engine.services.studio import migration
 from engine.services.studio.migration import MigrationTargetError, migrate_applications, plan_migration
 from engine.services.studio.migration_needs import unmet_needs
+from engine.services.worklist import queues
 from engine.store import applications, audit, tasks
 
 from .conftest import SERVICE, V2_TITLE, Versions, do_steps, scenario, start_at, version_2, version_3
@@ -51,7 +51,7 @@ def test_dry_run_then_batch_moves_every_application_to_version_2_where_they_fini
     at_start, at_review, at_correction = (start_at(platform, actors, n) for n in (0, 1, 2))
     with unit_of_work(platform.write_sessions) as db:
         review_task = open_tasks(db, at_review)[0]
-        worklist.claim(db, actors["official"], review_task.id)
+        queues.claim(db, actors["official"], review_task.id)
     versions.deploy(version_2)
 
     with unit_of_work(platform.read_sessions) as db:
@@ -120,7 +120,7 @@ def test_version_3_moves_those_it_can_and_says_why_the_others_cannot(
 
 
 def _failing_for(reference: str) -> Any:
-    real = migration.sync_worklist
+    real = step.sync_worklist
 
     def sync(db: Session, application: Any, *args: Any) -> None:
         real(db, application, *args)  # the worklist is half rewritten when the failure comes
@@ -140,7 +140,7 @@ def _half_move_is_impossible(
         state_before = application.state_json
         tasks_before = [(t.id, t.element_id, t.title) for t in open_tasks(db, failing)]
     versions.deploy(version_2)
-    monkeypatch.setattr(migration, "sync_worklist", _failing_for(failing))
+    monkeypatch.setattr(step, "sync_worklist", _failing_for(failing))
 
     with unit_of_work(platform.write_sessions) as db:
         report = migrate_applications(db, platform, actors["analyst"], SERVICE, 1, 2)

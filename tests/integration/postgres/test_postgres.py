@@ -10,12 +10,12 @@ from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask
 from engine.runtime.cases import Case
+from engine.services.authoring.scenarios import Scenario, load_scenarios, run_scenario
+from engine.services.cases.steps import complete_task
+from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.context import Actor, Platform
 from engine.services.errors import ConflictError, TaskClaimedByOtherError
-from engine.services.scenarios import Scenario, load_scenarios, run_scenario
-from engine.services.steps import complete_task
-from engine.services.views import ApplicationView, TaskView
-from engine.services.worklist import claim
+from engine.services.worklist.queues import claim
 from engine.store import catalog
 
 from .conftest import ActorOf, at_once, submit

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from engine.config import Settings
 from engine.db import unit_of_work
-from engine.services.applications import start_application
-from engine.services.attachments import store_upload
+from engine.services.cases.applications import start_application
+from engine.services.cases.attachments import store_upload
 from engine.services.context import Actor, Platform
 from webapp import create_app
 

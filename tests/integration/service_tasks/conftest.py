@@ -16,12 +16,12 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import Job
-from engine.services.applications import start_application
+from engine.services.background.runner import run_due_jobs
+from engine.services.cases.applications import start_application
+from engine.services.cases.steps import complete_task
+from engine.services.cases.views import ApplicationView
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Actor, Platform
-from engine.services.deploy import deploy_directory
-from engine.services.jobs import load_job_handlers, run_due_jobs
-from engine.services.steps import complete_task
-from engine.services.views import ApplicationView
 from engine.store import directory
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
@@ -170,7 +170,6 @@ def clock(platform: Platform) -> FakeClock:
 @pytest.fixture
 def services(platform: Platform, registry: Registry, tmp_path: Path) -> None:
     """Deploys svc_http, svc_pdf and svc_message."""
-    load_job_handlers()
     processes = tmp_path / "bg" / "processes"
     bodies = {
         "svc_http": HTTP_SERVICE.format(port=registry.port),

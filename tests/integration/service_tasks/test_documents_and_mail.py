@@ -7,8 +7,8 @@ import pytest
 from engine.clock import FakeClock
 from engine.db import unit_of_work
 from engine.models import OutboxMessage
-from engine.services.applications import get_application
-from engine.services.attachments import open_attachment
+from engine.services.cases.applications import get_application
+from engine.services.cases.attachments import open_attachment
 from engine.services.context import Platform
 
 from .conftest import actor, jobs_of, run_jobs, submit

@@ -10,9 +10,10 @@ import pytest
 from engine.clock import FakeClock
 from engine.db import unit_of_work
 from engine.models import IncidentStatus
-from engine.services.applications import get_application, public_status
+from engine.services.background.incidents import list_incidents
+from engine.services.background.recovery import retry_incident, skip_incident
+from engine.services.cases.applications import get_application, public_status
 from engine.services.context import Platform
-from engine.services.incidents import list_incidents, retry_incident, skip_incident
 from engine.store import audit
 
 from .conftest import Registry, actor, jobs_of, run_jobs, submit
@@ -75,7 +76,7 @@ def test_a_successful_call_runs_once_even_if_the_job_runs_again(
     assert job.status == "done"
     # a worker that crashed after committing would find the task already finished: nothing happens again
     with unit_of_work(platform.write_sessions) as db:
-        from engine.services.service_tasks import run_service_task
+        from engine.services.background.service_tasks import run_service_task
 
         run_service_task(db, platform, db.merge(job))
     assert len(registry.requests) == 1

@@ -8,12 +8,12 @@ from lxml import etree
 from engine.bpmn.problems import Severity
 from engine.bpmn.xml import BPMN, CAMUNDA, NS
 from engine.db import unit_of_work
-from engine.services.applications import get_application, start_application
-from engine.services.catalog import get_service, list_services
+from engine.services.cases.applications import get_application, start_application
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import deploy_directory
+from engine.services.catalog.listing import get_service, list_services
 from engine.services.context import SYSTEM, Actor, Platform
-from engine.services.deploy import deploy_directory
 from engine.services.errors import ConflictError, NotFoundError, VersionHasErrorsError, VersionNotDraftError
-from engine.services.steps import complete_task
 from engine.services.studio.drafts import (
     create_service,
     get_version,

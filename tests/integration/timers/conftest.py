@@ -14,10 +14,10 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
 from engine.db import unit_of_work
 from engine.models import Application, AuditEvent, HumanTask
-from engine.services.applications import start_application
+from engine.services.cases.applications import start_application
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Actor, Platform
-from engine.services.deploy import deploy_directory
-from engine.services.steps import complete_task
 from engine.store import applications, tasks
 
 from ..conftest import ActorOf as ActorOf

@@ -12,11 +12,11 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import AuditEvent, EscalationFiring
-from engine.services import calendar_admin
-from engine.services.calendar_admin import RuleInput
+from engine.services.admin import calendar as calendar_admin
+from engine.services.admin.calendar import RuleInput
+from engine.services.authoring.scenarios import load_scenarios, run_scenario
+from engine.services.background.escalations import load_demo_rules
 from engine.services.context import Platform
-from engine.services.escalations import load_demo_rules
-from engine.services.scenarios import load_scenarios, run_scenario
 from engine.store import catalog
 from engine.worker import run_once
 

@@ -72,7 +72,7 @@ def test_boundary_timers_on_a_user_task(platform: Platform, clock: FakeClock, ac
 
 def test_completing_the_task_first_cancels_its_timers(platform: Platform, clock: FakeClock, actor_of: ActorOf) -> None:
     from engine.db import unit_of_work
-    from engine.services.steps import complete_task
+    from engine.services.cases.steps import complete_task
 
     reference = apply(platform, actor_of("citizen"), "timer_boundary", {"note": "hello"})
     review = open_tasks(platform, reference)[0]

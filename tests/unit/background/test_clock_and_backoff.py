@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine.clock import FakeClock, SystemClock
-from engine.services.jobs import backoff
+from engine.services.background.jobs import backoff
 
 
 def test_fake_clock_moves_only_when_told() -> None:

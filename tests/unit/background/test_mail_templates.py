@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from engine.services.notifications import TEMPLATES_DIR
+from engine.services.mail.outbox import TEMPLATES_DIR
 
 CONTEXT = {
     "reference": "AB12-CD34",

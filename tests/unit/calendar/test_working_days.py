@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from engine.calendar import KYIV, WorkCalendar, public_holidays
-from engine.services.deadlines import DueDateError, due_at
+from engine.services.cases.deadlines import DueDateError, due_at
 
 
 def kyiv(*args: int) -> datetime:

@@ -5,7 +5,7 @@ import pytest
 
 from engine.bpmn.manifest import ServiceManifest, build_manifest
 from engine.bpmn.xml import parse_xml
-from engine.services.checking import FormFiles
+from engine.services.authoring.checking import FormFiles
 
 from .conftest import diagram
 

@@ -14,9 +14,10 @@ from engine.runtime.messages import MessageNotAwaitedError, deliver_message, wai
 from engine.runtime.sandbox import create_script_engine
 from engine.runtime.service_tasks import finish_service_task, service_call, started_service_tasks
 from engine.runtime.specs import compile_spec
-from engine.services.handlers import HandlerError, get_handler, handler_names
+from engine.services.handlers import HandlerError
 from engine.services.handlers.generate_pdf import render_document_html
 from engine.services.handlers.http_call import HttpCallError, http_literal_problem
+from engine.services.handlers.registry import get_handler, handler_names
 
 DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

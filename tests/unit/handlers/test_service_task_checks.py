@@ -9,7 +9,7 @@ import pytest
 from engine.bpmn.problems import Severity
 from engine.cli import main
 from engine.config import PROJECT_ROOT
-from engine.services.checking import FormFiles, check_bytes
+from engine.services.authoring.checking import FormFiles, check_bytes
 
 DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

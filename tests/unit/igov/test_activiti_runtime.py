@@ -9,11 +9,11 @@ import pytest
 
 from engine.bpmn.xml import BPMN, parse_xml
 from engine.clock import FakeClock
-from engine.runtime.activiti import prepare_activiti
 from engine.runtime.cases import Case
+from engine.runtime.igov.activiti import prepare_activiti
 from engine.runtime.sandbox import create_script_engine
 from engine.runtime.specs import SpecCompileError, compile_spec
-from engine.services.called_processes import FolderProcesses
+from engine.services.catalog.called_processes import FolderProcesses
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pytest
 
 from engine.bpmn.problems import Severity
 from engine.config import PROJECT_ROOT
-from engine.services.checking import FormFiles, check_bytes, check_file, check_paths
+from engine.services.authoring.checking import FormFiles, check_bytes, check_file, check_paths
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "igov"
 FILES = sorted(p.name for p in CORPUS.glob("*.bpmn")) if CORPUS.is_dir() else []

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.bpmn.igov_groups import GroupMapping, GroupMappingError, load_group_mapping
+from engine.bpmn.igov.groups import GroupMapping, GroupMappingError, load_group_mapping
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import Application, HumanTask
-from engine.services.applications import start_application
+from engine.services.cases.applications import start_application
+from engine.services.cases.steps import complete_task
+from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Actor, Platform
-from engine.services.deploy import deploy_directory
-from engine.services.steps import complete_task
 from engine.store import directory, tasks
 
 MAPPING = {

@@ -11,14 +11,14 @@ from lxml import etree
 
 from engine.config import PROJECT_ROOT
 from engine.runtime.cases import Case
-from engine.runtime.igov_tasks import BEAN_TOPIC, MAIL_TOPIC, bean_name, script_language
+from engine.runtime.igov.tasks import BEAN_TOPIC, MAIL_TOPIC, bean_name, script_language
 from engine.runtime.sandbox import create_script_engine
 from engine.runtime.service_tasks import finish_service_task, started_service_tasks
 from engine.runtime.specs import SERIALIZER, compile_spec
 from engine.runtime.timers import fire_all_timers
-from engine.services.handlers import get_handler
-from engine.services.handlers.igov_beans import BEANS, counter_value, counter_variable, known_bean, queue_ticket
-from engine.services.handlers.igov_mail import html_to_text, recipients, render_igov_text
+from engine.services.handlers.registry import get_handler
+from engine.services.igov.beans import BEANS, counter_value, counter_variable, known_bean, queue_ticket
+from engine.services.igov.mail import html_to_text, recipients, render_igov_text
 
 DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"

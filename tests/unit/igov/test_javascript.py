@@ -8,7 +8,7 @@ from typing import Any
 import lxml.etree
 import pytest
 
-from engine.runtime.javascript import JavaScriptError, JavaScriptTimeoutError, run_javascript
+from engine.runtime.igov.javascript import JavaScriptError, JavaScriptTimeoutError, run_javascript
 
 #: Plausible process data for the corpus scripts (what the start form and earlier steps leave behind).
 VARIABLES: dict[str, Any] = {

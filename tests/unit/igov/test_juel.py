@@ -7,8 +7,8 @@ from typing import Any
 import lxml.etree
 import pytest
 
-from engine.bpmn.juel import JuelError, referenced_names, translate_condition, translate_template, translate_value
-from engine.bpmn.juel_runtime import JuelEvaluationError, juel, juel_globals
+from engine.bpmn.igov.juel import JuelError, referenced_names, translate_condition, translate_template, translate_value
+from engine.bpmn.igov.juel_runtime import JuelEvaluationError, juel, juel_globals
 from engine.runtime.sandbox import RestrictedEnvironment, compile_check
 
 #: Corpus texts that are expected NOT to translate, with the reason. ``markerService.loadFromFile(...)`` is an iGov

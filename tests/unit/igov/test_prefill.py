@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.forms import Field, FieldType, Form, LocalText
-from engine.services.prefill import computed_defaults, evaluate_default, split_full_name, written_on_submit
+from engine.services.cases.prefill import computed_defaults, evaluate_default, split_full_name, written_on_submit
 
 
 def _form(*fields: Field) -> Form:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.config import PROJECT_ROOT
-from engine.services.simulation import SimulationResult, simulate
+from engine.services.authoring.simulation import SimulationResult, simulate
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "igov"
 FILES = sorted(p.name for p in CORPUS.glob("*.bpmn")) if CORPUS.is_dir() else []

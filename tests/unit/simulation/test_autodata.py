@@ -8,8 +8,13 @@ import pytest
 
 from engine.config import PROJECT_ROOT
 from engine.forms import Field, FieldType, Form, LocalText, Option, clean_form_data
-from engine.services.autodata import FILE_PLACEHOLDER, UnsatisfiableFieldError, generate_form_data, generate_value
-from engine.services.checking import FormFiles, check_file
+from engine.services.authoring.autodata import (
+    FILE_PLACEHOLDER,
+    UnsatisfiableFieldError,
+    generate_form_data,
+    generate_value,
+)
+from engine.services.authoring.checking import FormFiles, check_file
 
 LABEL = LocalText({"uk": "Поле", "en": "Field"})
 OPTIONS = (Option("a", LABEL), Option("b", LABEL), Option("c", LABEL), Option("d", LABEL))

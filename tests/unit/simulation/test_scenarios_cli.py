@@ -11,7 +11,7 @@ from engine.bpmn.manifest import executable_processes
 from engine.bpmn.xml import BPMN, parse_xml
 from engine.cli import main
 from engine.config import PROJECT_ROOT
-from engine.services.scenarios import scenario_dir
+from engine.services.authoring.scenarios import scenario_dir
 
 from .conftest import loop_service, write_scenario
 

@@ -1,0 +1,1 @@
+"""Administration: accounts and sign-in, the directory of people and organisations, the calendar."""

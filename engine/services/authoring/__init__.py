@@ -1,0 +1,1 @@
+"""Authoring tools: `posluhy check`, `simulate` and `test` (scenarios), without a database."""

@@ -1,0 +1,36 @@
+"""What the worker knows how to do, built from explicit imports: a renamed or missing handler fails at start-up.
+
+`JOB_KINDS` maps every `JobKind` to its handlers (a test proves the two agree); `SCHEDULERS` are the steps that
+queue due work on every worker round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from engine.services.background import escalations, service_tasks, timers
+from engine.services.background.jobs import JobKind, JobKindHandlers
+from engine.services.context import Platform
+from engine.services.mail import events, outbox
+
+Scheduler = Callable[[Session, Platform], object]
+
+JOB_KINDS: Final[dict[str, JobKindHandlers]] = {
+    JobKind.SEND_EMAIL: JobKindHandlers(outbox.send_email_job, on_failure=outbox.send_failed),
+    JobKind.FIRE_TIMERS: JobKindHandlers(timers.fire_timers_job),
+    JobKind.SERVICE_TASK: JobKindHandlers(service_tasks.run_service_task, on_skip=service_tasks.skip_service_task),
+    JobKind.ESCALATE: JobKindHandlers(escalations.escalate_job),
+    JobKind.OFFICIAL_DIGEST: JobKindHandlers(events.official_digest_job),
+}
+"""Job kind → handlers. Tests may add kinds of their own (monkeypatch.setitem), never replace built-in ones."""
+
+SCHEDULERS: Final[tuple[Scheduler, ...]] = (
+    timers.enqueue_due_timers,
+    escalations.enqueue_due_escalations,
+    events.notify_missed_deadlines,
+    events.schedule_official_digest,
+)
+"""Run by every worker round, each in its own transaction; each is idempotent (dedupe keys)."""

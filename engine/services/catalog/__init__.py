@@ -1,0 +1,1 @@
+"""The service catalog and deployment of diagrams as service versions."""

@@ -1,0 +1,1 @@
+"""E-mail: the outbox, which events send which mail, and SMTP delivery."""

@@ -1,0 +1,93 @@
+"""Officials' queues: open tasks of their groups, claim and release. Queries only, no workflow loads."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine.models import HumanTask, TaskStatus
+from engine.services.cases.access import is_candidate
+from engine.services.cases.steps import get_task
+from engine.services.cases.views import TaskView, manifest_of, task_view
+from engine.services.context import Actor
+from engine.services.errors import ForbiddenError, NotFoundError, TaskClaimedByOtherError, TaskNotOpenError
+from engine.store import audit, catalog, tasks
+
+
+def queue(
+    db: Session,
+    actor: Actor,
+    *,
+    service_id: str | None = None,
+    organisation_id: int | None = None,
+    unassigned_only: bool = False,
+) -> list[TaskView]:
+    """Open tasks the official may take (their groups, their organisations)."""
+    if not actor.is_staff:
+        raise ForbiddenError("queue")
+    service_pk = None
+    if service_id:
+        service = catalog.find_service(db, service_id)
+        if service is None:
+            return []
+        service_pk = service.id
+    rows = tasks.queue(
+        db,
+        group_slugs=sorted(actor.group_slugs),
+        username=actor.username,
+        organisation_ids=None if actor.is_admin else sorted(actor.organisation_ids),
+        service_id=service_pk,
+        organisation_id=organisation_id,
+        unassigned_only=unassigned_only,
+        any_candidate=actor.is_admin,
+    )
+    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
+
+
+def my_tasks(db: Session, actor: Actor) -> list[TaskView]:
+    if not actor.is_staff or actor.user_id is None:
+        raise ForbiddenError("my tasks")
+    rows = tasks.queue(db, group_slugs=[], username=actor.username, organisation_ids=None, assignee_id=actor.user_id)
+    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
+
+
+def _open_official_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
+    task = tasks.get(db, task_id)
+    if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
+        raise NotFoundError(task_id)
+    if task.status != TaskStatus.OPEN.value:
+        raise TaskNotOpenError(task_id)
+    return task
+
+
+def _record(db: Session, actor: Actor, task: HumanTask, action: str) -> TaskView:
+    audit.record(
+        db,
+        action=action,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        application_id=task.application_id,
+        task_id=task.id,
+        element_id=task.element_id,
+    )
+    db.refresh(task)
+    return get_task(db, actor, task.id)
+
+
+def claim(db: Session, actor: Actor, task_id: str) -> TaskView:
+    """Take the task; exactly one of two officials claiming at once wins (one conditional UPDATE)."""
+    task = _open_official_task(db, actor, task_id)
+    if not tasks.claim(db, task_id, actor.user_id or 0):
+        db.refresh(task)
+        if task.status != TaskStatus.OPEN.value:
+            raise TaskNotOpenError(task_id)
+        raise TaskClaimedByOtherError(task_id)
+    return _record(db, actor, task, "task.claimed")
+
+
+def release(db: Session, actor: Actor, task_id: str) -> TaskView:
+    task = _open_official_task(db, actor, task_id)
+    if task.assignee_id is None:
+        return get_task(db, actor, task_id)
+    if not tasks.release(db, task_id, None if actor.is_admin else actor.user_id):
+        raise TaskClaimedByOtherError(task_id)
+    return _record(db, actor, task, "task.released")
