@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,11 +19,13 @@ from engine.migrate import upgrade_database
 from engine.models import Role
 from engine.services.admin.accounts import create_user
 from engine.services.admin.directory import DEMO_DIRECTORY, load_demo_users, load_organisations
+from engine.services.admin.integrations import create_integration
 from engine.services.authoring.checking import check_paths
 from engine.services.background.escalations import load_demo_rules
 from engine.services.catalog.deploy import deploy_configured
 from engine.services.context import Platform
 from engine.services.errors import ConflictError
+from engine.worker import run_forever, run_once, stop_on_signals
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -96,11 +100,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import logging
-    import threading
-
-    from engine.worker import run_forever, run_once, stop_on_signals
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = Settings.from_env()
     platform = Platform.from_settings(settings)
@@ -114,8 +113,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_create_integration(args: argparse.Namespace) -> int:
-    from engine.services.cases.messages import create_integration
-
     platform = Platform.from_settings(Settings.from_env())
     try:
         with unit_of_work(platform.write_sessions) as db:

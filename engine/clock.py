@@ -38,3 +38,13 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("the clock needs a timezone-aware datetime")
     return moment.astimezone(UTC)
+
+
+class ClockSlot:
+    """The platform's current clock, shared with its database sessions (`session_now`), replaceable in tests."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock.now()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import Clock, SystemClock
 
 
 def normalise_url(url: str) -> str:
@@ -59,10 +62,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
-    """Sessions for reading, or (write=True) for a unit of work that will change data."""
+def make_session_factory(engine: Engine, *, write: bool = False, clock: Clock | None = None) -> sessionmaker[Session]:
+    """Sessions for reading, or (write=True) for a unit of work that will change data; `clock` is what
+    repositories ask for "now" (`session_now`)."""
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    return sessionmaker(bind=bind, expire_on_commit=False, info={CLOCK_KEY: clock or SystemClock()})
+
+
+CLOCK_KEY = "posluhy_clock"
+
+
+def session_now(db: Session) -> datetime:
+    """Now, by the clock of the platform that opened the session (tests move it; nothing reads the wall clock)."""
+    clock: Clock = db.info.get(CLOCK_KEY) or SystemClock()
+    return clock.now()
 
 
 @contextmanager

@@ -9,9 +9,16 @@ from flask import Flask
 
 from engine.config import Settings
 from engine.services.context import Platform
+from webapp.admin import admin
+from webapp.api import api
+from webapp.auth import auth
+from webapp.citizen import citizen
+from webapp.error_pages import setup_error_pages
 from webapp.extensions import babel, csrf, login_manager
 from webapp.i18n import select_locale, setup_i18n
 from webapp.requests import setup_request_handling
+from webapp.staff import staff
+from webapp.studio import studio
 from webapp.templating import setup_templating
 
 
@@ -34,19 +41,13 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     login_manager.init_app(app)
     setup_i18n(app)
     setup_request_handling(app)
+    setup_error_pages(app)
     setup_templating(app)
     _register_blueprints(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.admin import admin
-    from webapp.api import api
-    from webapp.auth import auth
-    from webapp.citizen import citizen
-    from webapp.staff import staff
-    from webapp.studio import studio
-
     app.register_blueprint(auth)
     app.register_blueprint(citizen)
     app.register_blueprint(staff, url_prefix="/staff")

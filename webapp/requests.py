@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -71,19 +69,6 @@ def setup_request_handling(app: Flask) -> None:
     app.after_request(_finish)
     app.after_request(_security_headers)
     app.teardown_request(_discard)
-
-    def page_error(code: int) -> Any:
-        def handler(_exc: Exception) -> tuple[str, int]:
-            if request.path.startswith("/api/"):
-                from webapp.api.errors import api_error_body
-
-                return api_error_body(code), code  # type: ignore[return-value]
-            return render_template(f"errors/{code}.html"), code
-
-        return handler
-
-    for code in (400, 403, 404, 405, 413, 500):
-        app.register_error_handler(code, page_error(code))
 
 
 __all__ = ["SYSTEM", "actor", "db", "platform"]

@@ -1,5 +1,5 @@
 """Reading BPMN files the platform's way: hardened XML, catalog metadata, forms, assignment and lint rules.
 
-Nothing here runs a workflow. The lint rules borrow two judgements from `engine.runtime` (how the engine reads a
-timer value, which names the sandbox reserves) so that `posluhy check` and the engine can never disagree.
+Nothing here runs a workflow, and nothing here imports the runtime: lint rules that need the engine's own judgement
+(how it reads a timer value) live in `engine.runtime.timer_checks`, so `posluhy check` and the engine never disagree.
 """

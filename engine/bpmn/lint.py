@@ -16,7 +16,6 @@ from engine.bpmn.lint_names import check_names
 from engine.bpmn.manifest import ServiceManifest
 from engine.bpmn.problems import Problem, Severity
 from engine.bpmn.xml import BPMN, local_name, text_of
-from engine.runtime.timers import TIMER_VALUE_TAGS, timer_value_problem
 
 _Add = Callable[..., None]
 
@@ -33,7 +32,6 @@ def lint_rules(process: etree._Element, manifest: ServiceManifest, file: str) ->
     _check_end_events(graph, process, add)
     _check_reachability(graph, add)
     _check_dead_ends(graph, add)
-    _check_timers(process, add)
     check_names(graph, manifest, add)
     return problems
 
@@ -149,37 +147,3 @@ def _check_dead_ends(graph: FlowGraph, add: _Add) -> None:
         if kind == "boundaryEvent" and any(local_name(c) == "compensateEventDefinition" for c in element):
             continue
         add(node_id, "element has no outgoing flow: a case stops here without an outcome")
-
-
-# -- timers ----------------------------------------------------------------------------------------
-
-
-def _check_timers(process: etree._Element, add: _Add) -> None:
-    """Plain ISO 8601 (P3D), quoted ISO strings and Python expressions are all accepted (see runtime.timers)."""
-    for timer in process.iter(BPMN + "timerEventDefinition"):
-        parent = timer.getparent()
-        owner = parent.get("id", "") if parent is not None else ""
-        container = parent.getparent() if parent is not None else None
-        if parent is not None and local_name(parent) == "startEvent" and container is process:
-            add(
-                owner,
-                "a timer cannot start this service (citizens start applications); "
-                "use a timer start event in an event sub-process, or a boundary or intermediate timer",
-            )
-            continue
-        values = [c for c in timer if isinstance(c.tag, str) and local_name(c) in TIMER_VALUE_TAGS]
-        if not values:
-            add(owner, "timer has no value (timeDuration, timeDate or timeCycle)")
-            continue
-        for value in values:
-            message = timer_value_problem(local_name(value), text_of(value), _compile_problem)
-            if message:
-                add(owner, message)
-
-
-def _compile_problem(source: str) -> str | None:
-    try:
-        ast.parse(source, mode="eval")
-    except SyntaxError as exc:
-        return exc.msg
-    return None

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from lxml import etree
 
 from engine.bpmn.graph import CONTAINERS, FlowGraph, parse_python
+from engine.bpmn.igov.juel import RESERVED_NAMES
 from engine.bpmn.manifest import ServiceManifest
 from engine.bpmn.problems import Severity
 from engine.bpmn.xml import BPMN, local_name, text_of
-from engine.runtime.sandbox import RESERVED_NAMES
 
 KNOWN_NAMES = frozenset(dir(builtins)) | frozenset(RESERVED_NAMES)
 _SET_VARIABLE = re.compile(r"""setVariable\s*\(\s*['"]([^'"]+)['"]""")

@@ -6,7 +6,7 @@ provides a drop-in :class:`RestrictedEnvironment` with the same semantics, but:
 * code is compiled by RestrictedPython under :class:`~engine.runtime.sandbox_policy.SandboxPolicy`
   (no ``_`` names, no eval/exec, no classes, no bare ``except:``/``finally``, size-guarded operators);
 * it runs with guard hooks and restricted builtins (:mod:`engine.runtime.sandbox_guards`); imports are
-  limited to :data:`~engine.runtime.sandbox_guards.ALLOWED_MODULES`;
+  limited to :data:`~engine.runtime.sandbox_policy.ALLOWED_MODULES`;
 * a wall-clock limit is enforced by tracing only the restricted frames (works in any thread);
 * errors are ordinary exceptions (:class:`SandboxError` subclasses), which SpiffWorkflow's
   ``PythonScriptEngine`` wraps into ``WorkflowTaskException`` with the task.
@@ -31,9 +31,11 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.igov.juel import RESERVED_NAMES
 from engine.bpmn.igov.juel_runtime import juel_globals
-from engine.runtime.sandbox_guards import ALLOWED_MODULES, GUARD_GLOBALS, build_restricted_globals
+from engine.runtime.sandbox_guards import GUARD_GLOBALS, build_restricted_globals
 from engine.runtime.sandbox_policy import (
+    ALLOWED_MODULES,
     DEFAULT_TIME_LIMIT,
     SCRIPT_FILENAME,
     TICK,
@@ -45,9 +47,6 @@ from engine.runtime.sandbox_policy import (
     compile_check,
     compile_source,
 )
-
-#: Names the script engine defines for translated JUEL: a process variable cannot have either name.
-RESERVED_NAMES = ("var", "juel")
 
 __all__ = [
     "ALLOWED_MODULES",

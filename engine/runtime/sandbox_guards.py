@@ -30,6 +30,7 @@ from engine.runtime.sandbox_limits import (
     limited_combinatoric,
 )
 from engine.runtime.sandbox_policy import (
+    ALLOWED_MODULES,
     GUARDED_BINOP,
     GUARDED_FORMAT,
     TICK,
@@ -38,7 +39,6 @@ from engine.runtime.sandbox_policy import (
 
 #: THE import allow-list: the only modules scripts may import (exact names, no submodules).
 #: ``random`` must never be added: it re-exports ``os`` as ``random._os``.
-ALLOWED_MODULES: Final = frozenset({"datetime", "math", "re", "json", "decimal"})
 
 #: Attributes refused on every object, in addition to any name starting with ``_``.
 #: ``format``/``format_map`` walk attributes ("{0.__class__}".format(x)): refused on every object (use f-strings).

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock, SystemClock
+from engine.clock import Clock, ClockSlot, SystemClock
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory
 from engine.models import Role, User
@@ -21,18 +21,29 @@ class Platform:
     engine: Engine
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
-    clock: Clock = field(default_factory=SystemClock)
+    clock_slot: ClockSlot = field(default_factory=lambda: ClockSlot(SystemClock()))
     _script_engine: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
         engine = make_engine(settings.database_url)
+        slot = ClockSlot(SystemClock())
         return cls(
             settings=settings,
             engine=engine,
-            read_sessions=make_session_factory(engine),
-            write_sessions=make_session_factory(engine, write=True),
+            read_sessions=make_session_factory(engine, clock=slot),
+            write_sessions=make_session_factory(engine, write=True, clock=slot),
+            clock_slot=slot,
         )
+
+    @property
+    def clock(self) -> Clock:
+        """The platform's clock: every "now" of the engine, its sessions and its repositories."""
+        return self.clock_slot.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.clock_slot.clock = clock
 
     @property
     def script_engine(self) -> Any:

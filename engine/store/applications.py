@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import Application, ApplicationStatus, ServiceVersion
@@ -77,3 +77,13 @@ def due_timers(db: Session, *, now: datetime, limit: int) -> list[tuple[int, dat
         .limit(limit)
     ).all()
     return [(application_id, due_at) for application_id, due_at in rows if due_at is not None]
+
+
+def ordinal_in_service(db: Session, service_id: int, application_id: int) -> int:
+    """How many applications of the service (any version) were created up to and including this one."""
+    count = db.scalar(
+        select(func.count(Application.id))
+        .join(ServiceVersion, Application.service_version_id == ServiceVersion.id)
+        .where(ServiceVersion.service_id == service_id, Application.id <= application_id)
+    )
+    return int(count or 0)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.db import session_now
 from engine.models import AuditEvent
 
 
@@ -24,6 +25,7 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
+        at=session_now(db),
         action=action,
         actor_id=actor_id,
         actor=actor,

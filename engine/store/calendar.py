@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.calendar import WorkCalendar
@@ -104,3 +104,9 @@ def firings_for_rule(db: Session, rule_id: int, *, limit: int = 50) -> Sequence[
         .order_by(EscalationFiring.fired_at.desc())
         .limit(limit)
     ).all()
+
+
+def firing_counts(db: Session) -> dict[int, int]:
+    """How often each escalation rule has fired, by rule id."""
+    rows = db.execute(select(EscalationFiring.rule_id, func.count()).group_by(EscalationFiring.rule_id)).all()
+    return {rule_id: count for rule_id, count in rows}

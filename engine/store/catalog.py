@@ -83,3 +83,12 @@ def lock_deployments(db: Session) -> None:
     """Serialise deploys across hosts (PostgreSQL advisory lock; SQLite writers are serialised already)."""
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEPLOY_LOCK_KEY})
+
+
+def list_services(db: Session) -> Sequence[Service]:
+    """Every service, drafts-only ones too, by process id (administrators' choices)."""
+    return db.scalars(select(Service).options(joinedload(Service.current_version)).order_by(Service.process_id)).all()
+
+
+def get_service(db: Session, service_id: int) -> Service | None:
+    return db.get(Service, service_id)

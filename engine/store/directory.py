@@ -69,3 +69,16 @@ def add_throttle(db: Session, throttle: SignInThrottle) -> None:
 
 def delete_throttle(db: Session, key: str) -> None:
     db.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
+
+
+def supervisor_groups(db: Session, organisation_id: int) -> Sequence[Group]:
+    """The organisation's supervisor groups with their members (who hear of escalations)."""
+    return (
+        db.scalars(
+            select(Group)
+            .where(Group.organisation_id == organisation_id, Group.is_supervisor.is_(True))
+            .options(selectinload(Group.members))
+        )
+        .unique()
+        .all()
+    )

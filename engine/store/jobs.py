@@ -11,7 +11,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.models import Job, JobStatus, utcnow
+from engine.db import session_now
+from engine.models import Job, JobStatus
 
 
 def enqueue(
@@ -33,8 +34,8 @@ def enqueue(
         "attempts": 0,
         "max_attempts": max_attempts,
         "status": JobStatus.QUEUED.value,
-        "created_at": utcnow(),
-        "updated_at": utcnow(),
+        "created_at": session_now(db),
+        "updated_at": session_now(db),
         "dedupe_key": dedupe_key,
     }
     if dedupe_key is None:

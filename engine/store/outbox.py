@@ -60,3 +60,7 @@ def active_staff(db: Session) -> Sequence[User]:
     return db.scalars(
         select(User).where(User.active.is_(True), User.role == Role.OFFICIAL.value, User.email != "").order_by(User.id)
     ).all()
+
+
+def find_by_message_id(db: Session, message_id: str) -> OutboxMessage | None:
+    return db.scalar(select(OutboxMessage).where(OutboxMessage.message_id == message_id))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from engine.models import Application, HumanTask, ServiceVersion, TaskCandidate, TaskStatus
+from engine.models import Application, ApplicationStatus, HumanTask, ServiceVersion, TaskCandidate, TaskStatus
 
 
 def get(db: Session, task_id: str) -> HumanTask | None:
@@ -142,3 +142,23 @@ def delete(db: Session, task: HumanTask) -> None:
     """Remove an open task row so it can be written again for another version of its diagram (migration)."""
     db.delete(task)
     db.flush()
+
+
+def escalation_candidates(db: Session, now: datetime) -> Sequence[HumanTask]:
+    """Open official tasks of active applications that are overdue or unclaimed (the only ones a rule can fire for)."""
+    return (
+        db.scalars(
+            select(HumanTask)
+            .join(HumanTask.application)
+            .where(
+                HumanTask.status == TaskStatus.OPEN.value,
+                HumanTask.for_applicant.is_(False),
+                Application.status == ApplicationStatus.ACTIVE.value,
+                (HumanTask.due_at < now) | HumanTask.assignee_id.is_(None),
+            )
+            .options(joinedload(HumanTask.application).joinedload(Application.service_version))
+            .order_by(HumanTask.created_at)
+        )
+        .unique()
+        .all()
+    )

@@ -79,6 +79,10 @@ _BOOLEAN_OPS: Final = frozenset({"==", "!=", "<", ">", "<=", ">=", "&&", "||"})
 #: The implicit ``execution`` object: ``execution.getVariable('x')`` reads a process variable.
 _EXECUTION: Final = "execution"
 
+#: Names translated JUEL calls (`var(...)`, `juel.…`): the script engine defines them, so no process variable may
+#: use them.
+RESERVED_NAMES: Final = ("var", "juel")
+
 
 def translate_expression(node: Node) -> str:
     """Python source for one parsed JUEL expression."""

@@ -33,6 +33,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.task_parsers import ScriptTaskParser
 from SpiffWorkflow.bpmn.specs.defaults import ScriptTask
+from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.igov.juel import JuelError, translate_template
 from engine.bpmn.igov.juel_runtime import juel_globals
@@ -241,8 +242,6 @@ def missing_igov_service(message: str) -> str | None:
 
 def unsupported_script_failures(workflow: Any) -> list[str]:
     """Script tasks in ERROR because they need what cannot run here (Groovy, iGov's Java services), for `simulate`."""
-    from SpiffWorkflow.util.task import TaskState
-
     return [
         str(task.task_spec.bpmn_id)
         for task in workflow.get_tasks(state=TaskState.ERROR)

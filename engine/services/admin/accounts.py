@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from engine.models import ApiToken, Role, User, utcnow
+from engine.db import session_now
+from engine.models import ApiToken, Role, User
 from engine.services.context import Actor
 from engine.store import audit, directory
 
@@ -74,7 +75,7 @@ def load_actor(db: Session, user_id: int) -> Actor | None:
 
 def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = session_now(db)
     directory.delete_expired_tokens(db, now)
     directory.add(
         db,
@@ -87,7 +88,7 @@ def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
 
 
 def actor_for_token(db: Session, token: str) -> Actor | None:
-    found = directory.find_token(db, _digest(token), utcnow())
+    found = directory.find_token(db, _digest(token), session_now(db))
     if found is None or not found.user.active:
         return None
     return Actor.of(found.user)

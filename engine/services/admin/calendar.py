@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import public_holidays
-from engine.models import CalendarDay, DayKind, EscalationCondition, EscalationFiring, EscalationRule, Service
+from engine.models import CalendarDay, DayKind, EscalationCondition, EscalationRule, Service
 from engine.services.context import Actor, Platform
 from engine.services.errors import ForbiddenError, NotFoundError
-from engine.store import audit, directory
+from engine.store import audit, catalog, directory
 from engine.store import calendar as store
 
 
@@ -115,7 +114,7 @@ def set_calendar_day(db: Session, platform: Platform, actor: Actor, *, day: date
     row = store.find_day(db, day)
     if row is None:
         row = CalendarDay(day=day, kind=kind)
-        db.add(row)
+        store.add(db, row)
     row.kind, row.note = kind, note.strip()[:300]
     row.updated_by, row.updated_at = actor.username, platform.clock.now()
     db.flush()
@@ -137,7 +136,7 @@ def remove_calendar_day(db: Session, actor: Actor, day_id: int) -> None:
 
 def rule_choices(db: Session, actor: Actor) -> RuleChoices:
     _admin(actor)
-    services = db.scalars(select(Service).order_by(Service.process_id)).all()
+    services = catalog.list_services(db)
     return RuleChoices(
         services=[(s.id, _service_title(s)) for s in services],
         groups=[
@@ -152,8 +151,7 @@ def _service_title(service: Service) -> str:
 
 def list_rules(db: Session, actor: Actor) -> list[RuleView]:
     _admin(actor)
-    rows = db.execute(select(EscalationFiring.rule_id, func.count()).group_by(EscalationFiring.rule_id)).all()
-    counts: dict[int, int] = {rule_id: count for rule_id, count in rows}
+    counts = store.firing_counts(db)
     return [_rule_view(rule, counts.get(rule.id, 0)) for rule in store.list_rules(db)]
 
 
@@ -189,7 +187,7 @@ def _check_rule(db: Session, data: RuleInput) -> None:
         raise ValueError(f"unknown condition {data.condition!r}")
     if data.days < 0:
         raise ValueError("days must not be negative")
-    if data.service_id is not None and db.get(Service, data.service_id) is None:
+    if data.service_id is not None and catalog.get_service(db, data.service_id) is None:
         raise ValueError(f"no service {data.service_id}")
     if data.reassign_group and directory.find_group(db, data.reassign_group) is None:
         raise ValueError(f"no group {data.reassign_group!r}")

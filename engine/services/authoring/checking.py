@@ -22,6 +22,7 @@ from engine.runtime.igov.activiti import prepare_activiti
 from engine.runtime.igov.tasks import is_activiti_service_task, script_language
 from engine.runtime.sandbox import compile_check
 from engine.runtime.specs import CalledProcesses, SpecCompileError, compile_spec
+from engine.runtime.timer_checks import timer_problems
 from engine.services.catalog.called_processes import FolderProcesses
 from engine.services.handlers.checks import check_message_event, check_service_task
 from engine.services.igov.checks import check_foreign_script, igov_problems
@@ -183,6 +184,7 @@ def lint_process(process: etree._Element, manifest: ServiceManifest, file: str) 
             check_message_event(element, element_id, add)
     _check_flow_references(process, add)
     problems.extend(lint_rules(process, manifest, file))
+    problems.extend(timer_problems(process, file))
     if not manifest.organisation:
         where = "in the sidecar <file>.service.json" if is_activiti(process) else "property 'organisation'"
         add(manifest.process_id, f"organisation is missing ({where}): the service has no owner", Severity.WARNING)

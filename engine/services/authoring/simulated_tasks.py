@@ -7,9 +7,10 @@ variables (counter, queue ticket) give the values the real handler would; the ot
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
+from engine.clock import SystemClock
 from engine.forms import Form
 from engine.runtime.cases import Case, StepResult
 from engine.runtime.igov.tasks import unsupported_script_failures
@@ -88,7 +89,9 @@ def drive(case: Case, outcome: StepResult, steps: list[dict[str, Any]], warnings
         calls = started_service_tasks(case)
         if calls:
             for call in calls:
-                variables, label, warning = simulated_call(call, case.data_at(call.task_id), datetime.now(UTC))
+                variables, label, warning = simulated_call(
+                    call, case.data_at(call.task_id), (case.clock or SystemClock()).now()
+                )
                 steps.append({"task": call.element_id, "lane": label, "data": variables})
                 if warning is not None:
                     warnings.append(warning)

@@ -9,21 +9,16 @@ task) in the same transaction as the e-mails and the reassignment.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from engine.calendar import KYIV, WorkCalendar
 from engine.models import (
-    Application,
-    ApplicationStatus,
     EscalationCondition,
     EscalationFiring,
     EscalationRule,
-    Group,
     HumanTask,
     Job,
     TaskCandidate,
@@ -34,7 +29,7 @@ from engine.paths import DEMO_DIR
 from engine.services.background.jobs import JobKind, enqueue_job
 from engine.services.context import Platform
 from engine.services.mail.outbox import queue_email
-from engine.store import applications, audit, catalog, directory
+from engine.store import applications, audit, catalog, directory, tasks
 from engine.store import calendar as calendar_store
 
 
@@ -61,31 +56,11 @@ def due_pairs(db: Session, now: datetime) -> list[tuple[EscalationRule, HumanTas
     fired = calendar_store.fired_pairs(db, [r.id for r in rules])
     work_calendar = calendar_store.load_calendar(db)
     pairs = []
-    for task in _open_official_tasks(db, now):
+    for task in tasks.escalation_candidates(db, now):
         for rule in rules:
             if (rule.id, task.id) not in fired and rule_applies(rule, task, now, work_calendar):
                 pairs.append((rule, task))
     return pairs
-
-
-def _open_official_tasks(db: Session, now: datetime) -> Sequence[HumanTask]:
-    """Open official tasks that are overdue or unclaimed (the only ones a rule can fire for)."""
-    return (
-        db.scalars(
-            select(HumanTask)
-            .join(HumanTask.application)
-            .where(
-                HumanTask.status == TaskStatus.OPEN.value,
-                HumanTask.for_applicant.is_(False),
-                Application.status == ApplicationStatus.ACTIVE.value,
-                (HumanTask.due_at < now) | HumanTask.assignee_id.is_(None),
-            )
-            .options(joinedload(HumanTask.application).joinedload(Application.service_version))
-            .order_by(HumanTask.created_at)
-        )
-        .unique()
-        .all()
-    )
 
 
 def enqueue_due_escalations(db: Session, platform: Platform) -> int:
@@ -111,7 +86,7 @@ def escalate_job(db: Session, platform: Platform, job: Job) -> None:
 def fire_rule(db: Session, platform: Platform, rule_id: int, task_id: str) -> EscalationFiring | None:
     """Fire one rule for one task if it still applies and never fired; None when nothing was done."""
     rule = calendar_store.get_rule(db, rule_id)
-    task = db.get(HumanTask, task_id)
+    task = tasks.get(db, task_id)
     if rule is None or task is None:
         return None
     applications.lock(db, task.application_id)
@@ -149,11 +124,7 @@ def fire_rule(db: Session, platform: Platform, rule_id: int, task_id: str) -> Es
 def supervisors_of(db: Session, organisation_id: int | None) -> list[User]:
     if organisation_id is None:
         return []
-    groups = db.scalars(
-        select(Group)
-        .where(Group.organisation_id == organisation_id, Group.is_supervisor.is_(True))
-        .options(joinedload(Group.members))
-    ).unique()
+    groups = directory.supervisor_groups(db, organisation_id)
     found: dict[int, User] = {}
     for group in groups:
         for user in group.members:

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy.orm import Session
 
+from engine.db import session_now
 from engine.models import Application, ApplicationStatus, ServiceVersion
 from engine.references import new_reference, normalise_reference
 from engine.runtime.cases import Case, StepResult
@@ -117,8 +118,9 @@ def build_view(db: Session, actor: Actor | None, application: Application, *, li
     version: ServiceVersion = application.service_version
     manifest = manifest_of(version)
     locale = actor.locale if actor else "uk"
+    now = session_now(db)
     open_tasks = tasks.open_for_application(db, application.id)
-    open_views = [task_view(t, manifest, locale=locale) for t in open_tasks]
+    open_views = [task_view(t, manifest, locale=locale, now=now) for t in open_tasks]
     mine = [view for view, t in zip(open_views, open_tasks, strict=True) if actor and is_candidate(actor, t)]
     data = json.loads(application.data_json or "{}")
     return ApplicationView(

@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
+from engine.db import session_now
 from engine.models import Attachment
 from engine.services.cases.access import can_view_application
 from engine.services.context import Actor
@@ -62,6 +63,7 @@ def store_upload(
         content_type=(content_type or "application/octet-stream")[:200],
         size=size,
         sha256=digest.hexdigest(),
+        created_at=session_now(db),
     )
     attachments.add(db, attachment)
     audit.record(

@@ -6,13 +6,9 @@ audit record is committed even though the caller answers with an error.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import unit_of_work
@@ -21,12 +17,11 @@ from engine.references import normalise_reference
 from engine.runtime.messages import MessageNotAwaitedError as _NotAwaitedInCase
 from engine.runtime.messages import deliver_message as deliver_to_case
 from engine.runtime.messages import waiting_messages
+from engine.services.admin.integrations import find_integration
 from engine.services.cases.step import open_case, save_case
 from engine.services.context import Platform
 from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
 from engine.store import applications, audit
-
-MESSAGE_NAME_HELP = "letters, digits and underscores, not starting with a digit"
 
 
 class InvalidIntegrationTokenError(Exception):
@@ -52,51 +47,11 @@ class MessageRefusedError(ConflictError):
 
 
 @dataclass(frozen=True)
-class CreatedIntegration:
-    name: str
-    token: str
-    messages: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class MessageReceipt:
     reference: str
     message: str
     status: str
     outcome: str | None
-
-
-def valid_message_name(name: str) -> bool:
-    return name.isidentifier() and name.isascii() and not name.startswith("_")
-
-
-def create_integration(db: Session, *, name: str, messages: list[str]) -> CreatedIntegration:
-    """Register a calling system; the token is returned once and only its digest is stored."""
-    name = name.strip()
-    names = tuple(dict.fromkeys(m.strip() for m in messages if m.strip()))
-    if not name:
-        raise ValueError("an integration needs a name")
-    if not names:
-        raise ValueError("name at least one message the integration may send")
-    if bad := [m for m in names if not valid_message_name(m)]:
-        raise ValueError(f"message names must be {MESSAGE_NAME_HELP}: {', '.join(bad)}")
-    if db.scalar(select(Integration.id).where(Integration.name == name)) is not None:
-        raise ConflictError(f"an integration named {name!r} already exists")
-    token = secrets.token_urlsafe(32)
-    db.add(Integration(name=name, token_digest=_digest(token), allowed_messages_json=json.dumps(list(names))))
-    db.flush()
-    details = {"name": name, "messages": list(names)}
-    audit.record(db, action="integration.created", actor_id=None, actor="system", details=details)
-    return CreatedIntegration(name=name, token=token, messages=names)
-
-
-def find_integration(db: Session, token: str) -> Integration | None:
-    found = db.scalar(select(Integration).where(Integration.token_digest == _digest(token)))
-    return found if found is not None and found.active else None
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def deliver_message(

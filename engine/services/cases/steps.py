@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.db import session_now
 from engine.forms import FieldType, Form, clean_form_data
 from engine.models import HumanTask, TaskStatus
 from engine.runtime.cases import StepNotOpenError
@@ -31,7 +32,7 @@ EMPTY_FORM = Form.single_page(None, None, ())
 
 def get_task(db: Session, actor: Actor, task_id: str) -> TaskView:
     task = _visible_task(db, actor, task_id)
-    return task_view(task, manifest_of(task.application.service_version), locale=actor.locale)
+    return task_view(task, manifest_of(task.application.service_version), locale=actor.locale, now=session_now(db))
 
 
 def _visible_task(db: Session, actor: Actor, task_id: str) -> HumanTask:

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.bpmn.manifest import ServiceManifest
 from engine.forms import Form
-from engine.models import Application, HumanTask, ServiceVersion, utcnow
+from engine.models import Application, HumanTask, ServiceVersion
 
 
 @lru_cache(maxsize=512)
@@ -62,10 +62,8 @@ class TaskView:
     created_at: datetime
     due_at: datetime | None
     draft: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def overdue(self) -> bool:
-        return self.due_at is not None and self.status == "open" and self.due_at < utcnow()
+    overdue: bool = False
+    """Open and past its due time when the view was made (by the platform's clock)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ class ApplicationView:
         return self.submitted_at is not None
 
 
-def task_view(task: HumanTask, manifest: ServiceManifest, *, locale: str = "uk") -> TaskView:
+def task_view(task: HumanTask, manifest: ServiceManifest, *, now: datetime, locale: str = "uk") -> TaskView:
     application: Application = task.application
     step = manifest.step(task.element_id)
     return TaskView(
@@ -145,4 +143,5 @@ def task_view(task: HumanTask, manifest: ServiceManifest, *, locale: str = "uk")
         created_at=task.created_at,
         due_at=task.due_at,
         draft=json.loads(task.draft_json or "{}"),
+        overdue=task.due_at is not None and task.status == "open" and task.due_at < now,
     )

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine.bpmn.problems import Problem, Severity
-from engine.db import unit_of_work
-from engine.models import Service, ServiceVersion, VersionStatus, utcnow
+from engine.db import session_now, unit_of_work
+from engine.models import Service, ServiceVersion, VersionStatus
 from engine.runtime.specs import spec_digest
 from engine.services.authoring.checking import CheckedFile, FormFiles, check_file
 from engine.services.catalog.called_processes import FolderProcesses, deployed_processes
@@ -100,7 +100,7 @@ def deploy_checked(db: Session, checked: CheckedFile, *, source: str, actor: Act
         status=VersionStatus.PUBLISHED.value,
         created_by=actor.username,
         published_by=actor.username,
-        published_at=utcnow(),
+        published_at=session_now(db),
     )
     catalog.add_version(db, version)
     service.current_version_id = version.id

@@ -34,12 +34,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import func, select
-
-from engine.models import Application, ServiceVersion
 from engine.services.handlers import HandlerContext, HandlerError, service_handler
 from engine.services.igov.mail import igov_mail
-from engine.store import attachments
+from engine.store import applications, attachments
 
 BeanFunction = Callable[[HandlerContext, dict[str, Any]], dict[str, Any]]
 DEFAULT_COUNTER_VARIABLE: Final = "sID_Custom_GovPublic"
@@ -95,12 +92,8 @@ def counter_value(number: int, digits: Any) -> str:
 
 def _counter(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
     service_id = ctx.application.service_version.service_id
-    number = ctx.db.scalar(
-        select(func.count(Application.id))
-        .join(ServiceVersion, Application.service_version_id == ServiceVersion.id)
-        .where(ServiceVersion.service_id == service_id, Application.id <= ctx.application.id)
-    )
-    return {counter_variable(params.get("sPattern")): counter_value(int(number or 1), params.get("nDigits"))}
+    number = applications.ordinal_in_service(ctx.db, service_id, ctx.application.id)
+    return {counter_variable(params.get("sPattern")): counter_value(number or 1, params.get("nDigits"))}
 
 
 def parse_visit(text: Any) -> datetime | None:

@@ -20,11 +20,12 @@ from lxml import etree
 
 from engine.bpmn.igov.activiti import ACTIVITI
 from engine.bpmn.igov.groups import GroupMapping, GroupMappingError, load_group_mapping, mapping_file
+from engine.bpmn.igov.juel import RESERVED_NAMES
 from engine.bpmn.manifest import ServiceManifest, StepInfo
 from engine.bpmn.problems import Problem, Severity
 from engine.bpmn.xml import BPMN, local_name, text_of
 from engine.runtime.igov.tasks import activiti_service_problems, bean_name, is_activiti_service_task, script_language
-from engine.runtime.sandbox import RESERVED_NAMES
+from engine.services.igov import beans as igov_beans
 
 __all__ = ["LISTENER_MEANINGS", "check_foreign_script", "igov_problems", "javascript_syntax_problem", "known_bean"]
 
@@ -42,11 +43,7 @@ _SET_VARIABLE: Final = re.compile(r"""setVariable\s*\(\s*['"]([^'"]+)['"]""")
 
 def known_bean(name: str) -> bool:
     """Whether the bean registry (engine.services.igov.beans) maps this bean; unknown if it is missing."""
-    try:
-        from engine.services.igov import beans as igov_beans
-    except ImportError:
-        return False
-    return bool(igov_beans.known_bean(name))
+    return igov_beans.known_bean(name)
 
 
 def igov_problems(process: etree._Element, manifest: ServiceManifest, file: str) -> list[Problem]:

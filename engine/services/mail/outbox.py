@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from sqlalchemy.orm import Session
 
-from engine.models import Application, Job, OutboxMessage, OutboxStatus
+from engine.models import Job, OutboxMessage, OutboxStatus
 from engine.paths import TEMPLATES_DIR as ENGINE_TEMPLATES
 from engine.services.background.jobs import JobKind, PermanentJobError, enqueue_job
 from engine.services.context import Platform
 from engine.services.mail.delivery import PermanentMailError, deliver
-from engine.store import outbox
+from engine.store import applications, outbox
 
 TEMPLATES_DIR = ENGINE_TEMPLATES / "mail"
 LOCALES = ("uk", "en")
@@ -48,7 +48,7 @@ def queue_email(
     """
     message_id = message_id_for(platform, key)
     if key is not None:
-        existing = db.query(OutboxMessage).filter(OutboxMessage.message_id == message_id).one_or_none()
+        existing = outbox.find_by_message_id(db, message_id)
         if existing is not None:
             return existing
     values = {**_application_context(db, platform, application_id, locale), **context}
@@ -71,7 +71,7 @@ def queue_raw_email(
     """Queue a message whose subject and body are already written (iGov mail tasks); same `key` rule as above."""
     message_id = message_id_for(platform, key)
     if key is not None:
-        existing = db.query(OutboxMessage).filter(OutboxMessage.message_id == message_id).one_or_none()
+        existing = outbox.find_by_message_id(db, message_id)
         if existing is not None:
             return existing
     return _queue(db, platform, to, subject, body_text, body_html, application_id, message_id)
@@ -120,7 +120,7 @@ def status_url(platform: Platform, reference: str) -> str:
 def _application_context(db: Session, platform: Platform, application_id: int | None, locale: str) -> dict[str, Any]:
     if application_id is None:
         return {"base_url": platform.settings.base_url.rstrip("/")}
-    application = db.get(Application, application_id)
+    application = applications.get(db, application_id)
     if application is None:
         return {"base_url": platform.settings.base_url.rstrip("/")}
     version = application.service_version

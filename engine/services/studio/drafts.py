@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from engine.bpmn.manifest import ServiceManifest
 from engine.bpmn.problems import Problem, Severity, has_errors
 from engine.bpmn.xml import MAX_BPMN_BYTES
+from engine.db import session_now
 from engine.forms import Form
-from engine.models import Service, ServiceVersion, VersionStatus, utcnow
+from engine.models import Service, ServiceVersion, VersionStatus
 from engine.runtime.specs import spec_digest
 from engine.services.authoring.checking import CheckedFile, check_bytes
 from engine.services.context import Actor
@@ -210,7 +211,7 @@ def publish(db: Session, actor: Actor, service_id: str, number: int) -> StudioVe
     _copy_catalog_fields(version, checked.manifest, fallback_title=version.title)
     version.status = VersionStatus.PUBLISHED.value
     version.published_by = actor.username
-    version.published_at = utcnow()
+    version.published_at = session_now(db)
     service.current_version_id = version.id
     db.flush()
     _audit(db, actor, service, version, "studio.published")

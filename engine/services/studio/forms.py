@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.config import forms_dir_from_env
+from engine.db import session_now
 from engine.forms import Form, FormDefinitionError, load_form_file, parse_form_document
-from engine.models import FormDocument, utcnow
+from engine.models import FormDocument
 from engine.services.context import Actor
 from engine.services.errors import NotFoundError
 from engine.services.studio import require_analyst
@@ -112,9 +113,11 @@ def save_form_document(db: Session, actor: Actor, key: str, document: dict[str, 
     text = json.dumps(document, ensure_ascii=False, indent=2)
     existing = studio.find_form_document(db, key)
     if existing is None:
-        studio.add_form_document(db, FormDocument(key=key, json=text, updated_at=utcnow(), updated_by=actor.username))
+        studio.add_form_document(
+            db, FormDocument(key=key, json=text, updated_at=session_now(db), updated_by=actor.username)
+        )
     else:
-        existing.json, existing.updated_at, existing.updated_by = text, utcnow(), actor.username
+        existing.json, existing.updated_at, existing.updated_by = text, session_now(db), actor.username
         db.flush()
     audit.record(db, action="studio.form_saved", actor_id=actor.user_id, actor=actor.username, element_id=key)
     return form

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.manifest import ServiceManifest, StepInfo
 from engine.bpmn.xml import XmlProblemError, parse_xml
+from engine.db import session_now
 from engine.forms import Form, clean_form_data
-from engine.models import ServiceVersion, TestRun, TestRunStatus, utcnow
+from engine.models import ServiceVersion, TestRun, TestRunStatus
 from engine.runtime.cases import Case, StepNotOpenError, StepResult
 from engine.runtime.specs import SpecCompileError, compile_spec
 from engine.services.authoring.simulated_tasks import drive
@@ -104,7 +105,7 @@ def start_test_run(db: Session, platform: Platform, actor: Actor, service_id: st
         raise NotFoundError(f"{service_id} v{number}")
     spec_json, manifest = _runnable(version)
     case = Case.new(spec_json, platform.script_engine, platform.clock)
-    now = utcnow()
+    now = session_now(db)
     run = TestRun(
         service_version_id=version.id,
         analyst_id=actor.user_id,
@@ -167,7 +168,7 @@ def complete_test_step(db: Session, platform: Platform, actor: Actor, run_id: in
     run.state_json = case.dump()
     run.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
     run.history_json = json.dumps(history, ensure_ascii=False)
-    run.updated_at = utcnow()
+    run.updated_at = session_now(db)
     db.flush()
     return _view(run, manifest, case)
 

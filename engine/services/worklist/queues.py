@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
+from engine.db import session_now
 from engine.models import HumanTask, TaskStatus
 from engine.services.cases.access import is_candidate
 from engine.services.cases.steps import get_task
@@ -40,14 +43,18 @@ def queue(
         unassigned_only=unassigned_only,
         any_candidate=actor.is_admin,
     )
-    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
+    return [
+        task_view(t, manifest_of(t.application.service_version), locale=actor.locale, now=session_now(db)) for t in rows
+    ]
 
 
 def my_tasks(db: Session, actor: Actor) -> list[TaskView]:
     if not actor.is_staff or actor.user_id is None:
         raise ForbiddenError("my tasks")
     rows = tasks.queue(db, group_slugs=[], username=actor.username, organisation_ids=None, assignee_id=actor.user_id)
-    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale) for t in rows]
+    return [
+        task_view(t, manifest_of(t.application.service_version), locale=actor.locale, now=session_now(db)) for t in rows
+    ]
 
 
 def _open_official_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
@@ -91,3 +98,8 @@ def release(db: Session, actor: Actor, task_id: str) -> TaskView:
     if not tasks.release(db, task_id, None if actor.is_admin else actor.user_id):
         raise TaskClaimedByOtherError(task_id)
     return _record(db, actor, task, "task.released")
+
+
+def _views(db: Session, actor: Actor, rows: Sequence[HumanTask]) -> list[TaskView]:
+    now = session_now(db)
+    return [task_view(t, manifest_of(t.application.service_version), locale=actor.locale, now=now) for t in rows]

@@ -13,8 +13,8 @@ from engine.cli import main
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.db import unit_of_work
+from engine.services.admin.integrations import create_integration
 from engine.services.cases.applications import get_application
-from engine.services.cases.messages import create_integration
 from engine.services.context import Platform
 from engine.store import applications, audit
 from webapp import create_app

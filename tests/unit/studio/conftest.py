@@ -7,6 +7,7 @@ from engine.bpmn.manifest import build_manifest, executable_processes
 from engine.bpmn.problems import Problem
 from engine.bpmn.xml import parse_xml
 from engine.forms import Form
+from engine.runtime.timer_checks import timer_problems
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -76,7 +77,8 @@ def lint(body: str) -> list[Problem]:
     tree = parse_xml(diagram(body))
     manifest, problems = build_manifest(tree, file="t.bpmn", load_form=no_forms)
     assert manifest is not None and not problems, problems
-    return lint_rules(executable_processes(tree)[0], manifest, "t.bpmn")
+    process = executable_processes(tree)[0]
+    return lint_rules(process, manifest, "t.bpmn") + timer_problems(process, "t.bpmn")
 
 
 def found(body: str) -> list[tuple[str, str]]:
