@@ -62,11 +62,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_session_factory(engine: Engine, *, write: bool = False, clock: Clock | None = None) -> sessionmaker[Session]:
+def make_session_factory(
+    engine: Engine, *, write: bool = False, clock: Clock | None = None, info: dict[str, Any] | None = None
+) -> sessionmaker[Session]:
     """Sessions for reading, or (write=True) for a unit of work that will change data; `clock` is what
-    repositories ask for "now" (`session_now`)."""
+    repositories ask for "now" (`session_now`); `info` travels with every session (the platform's caches)."""
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, info={CLOCK_KEY: clock or SystemClock()})
+    return sessionmaker(bind=bind, expire_on_commit=False, info={**(info or {}), CLOCK_KEY: clock or SystemClock()})
 
 
 CLOCK_KEY = "posluhy_clock"

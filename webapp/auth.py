@@ -32,7 +32,7 @@ class SessionUser(UserMixin):  # type: ignore[misc]
 def load_user(user_id: str) -> SessionUser | None:
     if not user_id.isdigit():
         return None
-    found = accounts.load_actor(db(), int(user_id))
+    found = accounts.load_actor(db(), int(user_id), platform().caches)
     return SessionUser(found) if found is not None else None
 
 

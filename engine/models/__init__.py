@@ -30,6 +30,7 @@ from engine.models.jobs import (
     OutboxMessage,
     OutboxStatus,
 )
+from engine.models.revisions import CacheRevision
 from engine.models.studio import FormDocument, TestRun, TestRunStatus
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "CacheRevision",
     "CalendarDay",
     "DayKind",
     "EscalationCondition",

@@ -13,6 +13,8 @@ from engine.config import Settings
 from engine.db import make_engine, make_session_factory
 from engine.models import Role, User
 from engine.runtime.sandbox import create_script_engine
+from engine.services.cache import CACHES_KEY, PlatformCaches
+from engine.store.revisions import install_revision_counters
 
 
 @dataclass
@@ -22,18 +24,23 @@ class Platform:
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
     clock_slot: ClockSlot = field(default_factory=lambda: ClockSlot(SystemClock()))
+    caches: PlatformCaches = field(default_factory=PlatformCaches, repr=False)
     _script_engine: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
+        install_revision_counters()
         engine = make_engine(settings.database_url)
         slot = ClockSlot(SystemClock())
+        caches = PlatformCaches()
+        info = {CACHES_KEY: caches}
         return cls(
             settings=settings,
             engine=engine,
-            read_sessions=make_session_factory(engine, clock=slot),
-            write_sessions=make_session_factory(engine, write=True, clock=slot),
+            read_sessions=make_session_factory(engine, clock=slot, info=info),
+            write_sessions=make_session_factory(engine, write=True, clock=slot, info=info),
             clock_slot=slot,
+            caches=caches,
         )
 
     @property

@@ -46,6 +46,11 @@ def list_for_applicant(db: Session, applicant_id: int) -> Sequence[Application]:
     ).all()
 
 
+def add_pending(db: Session, application: Application) -> None:
+    """Add without writing yet: the step's save inserts it together with its first worklist rows."""
+    db.add(application)
+
+
 def add(db: Session, application: Application) -> None:
     db.add(application)
     db.flush()

@@ -14,6 +14,12 @@ def get(db: Session, attachment_id: str) -> Attachment | None:
     return db.get(Attachment, attachment_id)
 
 
+def get_many(db: Session, attachment_ids: Sequence[str]) -> dict[str, Attachment]:
+    if not attachment_ids:
+        return {}
+    return {a.id: a for a in db.scalars(select(Attachment).where(Attachment.id.in_(list(attachment_ids))))}
+
+
 def add(db: Session, attachment: Attachment) -> None:
     db.add(attachment)
     db.flush()

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
@@ -34,9 +34,38 @@ def record(
         element_id=element_id,
         details_json=json.dumps(details or {}, ensure_ascii=False, default=str),
     )
-    db.add(event)
-    db.flush()
+    db.add(event)  # written with the unit of work's next flush, beside its other rows
     return event
+
+
+def row(
+    db: Session,
+    *,
+    action: str,
+    actor_id: int | None,
+    actor: str,
+    application_id: int | None = None,
+    task_id: str | None = None,
+    element_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit event as column values, to be written with others by `record_many`."""
+    return {
+        "at": session_now(db),
+        "action": action,
+        "actor_id": actor_id,
+        "actor": actor,
+        "application_id": application_id,
+        "task_id": task_id,
+        "element_id": element_id,
+        "details_json": json.dumps(details or {}, ensure_ascii=False, default=str),
+    }
+
+
+def record_many(db: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write the events of one step in one statement (after the rows they refer to are written)."""
+    if rows:
+        db.execute(insert(AuditEvent).execution_options(render_nulls=True), list(rows))
 
 
 def for_application(db: Session, application_id: int) -> Sequence[AuditEvent]:
@@ -47,3 +76,27 @@ def for_application(db: Session, application_id: int) -> Sequence[AuditEvent]:
 
 def recent(db: Session, *, limit: int = 200) -> Sequence[AuditEvent]:
     return db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
+
+
+def count_for_application(db: Session, application_id: int, *, actions: Sequence[str]) -> int:
+    return int(
+        db.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.application_id == application_id, AuditEvent.action.in_(list(actions))
+            )
+        )
+        or 0
+    )
+
+
+def page_for_application(
+    db: Session, application_id: int, *, actions: Sequence[str], offset: int, limit: int
+) -> Sequence[AuditEvent]:
+    """Newest first."""
+    return db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.application_id == application_id, AuditEvent.action.in_(list(actions)))
+        .order_by(AuditEvent.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, joinedload
@@ -14,6 +15,12 @@ def find_service(db: Session, process_id: str) -> Service | None:
     return db.scalar(
         select(Service).where(Service.process_id == process_id).options(joinedload(Service.current_version))
     )
+
+
+def current_version_id(db: Session, process_id: str) -> int | None:
+    """The id of the version the catalog offers for the service (None: unknown service, or none published)."""
+    found: int | None = db.scalar(select(Service.current_version_id).where(Service.process_id == process_id))
+    return found
 
 
 def current_versions(db: Session) -> Sequence[ServiceVersion]:
@@ -92,3 +99,47 @@ def list_services(db: Session) -> Sequence[Service]:
 
 def get_service(db: Session, service_id: int) -> Service | None:
     return db.get(Service, service_id)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """What running a case needs of its service version: never the diagram text itself."""
+
+    id: int
+    service_id: int
+    process_id: str
+    number: int
+    spec_digest: str | None
+    manifest_json: str
+    title: str
+    title_en: str
+    organisation_slug: str
+    category: str
+    availability: str
+    sla_days: int | None
+    description_html: str
+    description_en_html: str
+
+
+def version_row(db: Session, version_id: int) -> VersionRow | None:
+    row = db.execute(
+        select(
+            ServiceVersion.id,
+            ServiceVersion.service_id,
+            Service.process_id,
+            ServiceVersion.number,
+            ServiceVersion.spec_digest,
+            ServiceVersion.manifest_json,
+            ServiceVersion.title,
+            ServiceVersion.title_en,
+            ServiceVersion.organisation_slug,
+            ServiceVersion.category,
+            ServiceVersion.availability,
+            ServiceVersion.sla_days,
+            ServiceVersion.description_html,
+            ServiceVersion.description_en_html,
+        )
+        .join(Service, Service.id == ServiceVersion.service_id)
+        .where(ServiceVersion.id == version_id)
+    ).one_or_none()
+    return VersionRow(**row._asdict()) if row is not None else None

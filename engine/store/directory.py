@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -82,3 +83,42 @@ def supervisor_groups(db: Session, organisation_id: int) -> Sequence[Group]:
         .unique()
         .all()
     )
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    id: int
+    slug: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    id: int
+    slug: str
+    name: str
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class DirectorySnapshot:
+    """Organisations and groups as plain values, safe to share between sessions (and cached by every host)."""
+
+    organisations: dict[int, OrganisationFacts]
+    groups: dict[str, GroupFacts]
+
+    def organisation(self, slug: str) -> OrganisationFacts | None:
+        return next((o for o in self.organisations.values() if o.slug == slug), None)
+
+
+def snapshot(db: Session) -> DirectorySnapshot:
+    organisations = {
+        row.id: OrganisationFacts(row.id, row.slug, row.name, row.name_en)
+        for row in db.execute(select(Organisation.id, Organisation.slug, Organisation.name, Organisation.name_en))
+    }
+    groups = {
+        row.slug: GroupFacts(row.id, row.slug, row.name, row.organisation_id)
+        for row in db.execute(select(Group.id, Group.slug, Group.name, Group.organisation_id))
+    }
+    return DirectorySnapshot(organisations, groups)

@@ -44,3 +44,15 @@ def has_open(db: Session, application_id: int) -> bool:
         )
         is not None
     )
+
+
+def applications_with_open(db: Session, application_ids: Sequence[int]) -> set[int]:
+    """Which of these applications have an open incident (one query for a list page)."""
+    if not application_ids:
+        return set()
+    rows = db.scalars(
+        select(Incident.application_id).where(
+            Incident.application_id.in_(list(application_ids)), Incident.status == IncidentStatus.OPEN.value
+        )
+    ).all()
+    return {r for r in rows if r is not None}

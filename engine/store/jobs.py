@@ -24,8 +24,11 @@ def enqueue(
     application_id: int | None = None,
     dedupe_key: str | None = None,
     max_attempts: int = 5,
-) -> Job:
-    """Queue a job; with a dedupe key an existing job with that key is returned instead of a second one."""
+    fetch: bool = True,
+) -> Job | None:
+    """Queue a job; with a dedupe key an existing job with that key is returned instead of a second one.
+
+    `fetch=False`: the job is not read back (None is returned), one statement whatever the dedupe key."""
     values: dict[str, Any] = {
         "kind": kind,
         "payload_json": json.dumps(payload, ensure_ascii=False, default=str),
@@ -38,18 +41,27 @@ def enqueue(
         "updated_at": session_now(db),
         "dedupe_key": dedupe_key,
     }
+    if dedupe_key is None and not fetch:
+        db.execute(insert_job(db).values(**values))
+        return None
     if dedupe_key is None:
         job = Job(**values)
         db.add(job)
         db.flush()
         return job
     # INSERT … ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits for the other and then yields.
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.flush()
-    db.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    db.execute(insert_job(db).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    if not fetch:
+        return None
     existing = db.scalar(select(Job).where(Job.dedupe_key == dedupe_key).execution_options(populate_existing=True))
     assert existing is not None
     return existing
+
+
+def insert_job(db: Session) -> Any:
+    """The dialect's INSERT into the job table (both spell ON CONFLICT DO NOTHING)."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(Job)
 
 
 def take_due(db: Session, *, now: datetime, worker_id: str, lease: timedelta, limit: int) -> list[Job]:

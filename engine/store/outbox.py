@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, OutboxMessage, Role, TaskStatus, User
@@ -64,3 +66,22 @@ def active_staff(db: Session) -> Sequence[User]:
 
 def find_by_message_id(db: Session, message_id: str) -> OutboxMessage | None:
     return db.scalar(select(OutboxMessage).where(OutboxMessage.message_id == message_id))
+
+
+def add_once(db: Session, **values: Any) -> int | None:
+    """Insert an outbox row unless one with its Message-ID exists (one statement); the new id, or None."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(OutboxMessage.id)
+    )
+    found: int | None = db.execute(statement).scalar()
+    return found
+
+
+def id_of(db: Session, message_id: str) -> int:
+    found = db.scalar(select(OutboxMessage.id).where(OutboxMessage.message_id == message_id))
+    assert found is not None, message_id
+    return found

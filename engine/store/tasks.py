@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.models import Application, ApplicationStatus, HumanTask, ServiceVersion, TaskCandidate, TaskStatus
 
@@ -21,6 +22,37 @@ def get(db: Session, task_id: str) -> HumanTask | None:
             .joinedload(Application.service_version)
             .joinedload(ServiceVersion.service),
         )
+    )
+
+
+def get_with_application(db: Session, task_id: str, *, lock_application: bool = False) -> HumanTask | None:
+    """A task with its application, candidates and holder in one statement; `lock_application` takes the
+    application's row lock (PostgreSQL; SQLite writers hold the database lock already) for a step."""
+    query = (
+        select(HumanTask)
+        .join(HumanTask.application)
+        .where(HumanTask.id == task_id)
+        .options(
+            contains_eager(HumanTask.application).joinedload(Application.applicant),
+            joinedload(HumanTask.candidates),
+            joinedload(HumanTask.assignee),
+        )
+        .execution_options(populate_existing=True)
+    )
+    if lock_application:
+        query = query.with_for_update(of=Application)
+    return db.scalars(query).unique().one_or_none()
+
+
+def get_many(db: Session, task_ids: Collection[str]) -> list[HumanTask]:
+    """Tasks by id with candidates and holders, oldest first."""
+    return list(
+        db.scalars(
+            select(HumanTask)
+            .where(HumanTask.id.in_(sorted(task_ids)))
+            .options(selectinload(HumanTask.candidates), joinedload(HumanTask.assignee))
+            .order_by(HumanTask.created_at)
+        ).all()
     )
 
 
@@ -61,11 +93,15 @@ def queue(
         select(HumanTask)
         .join(HumanTask.application)
         .join(Application.service_version)
-        .where(HumanTask.status == TaskStatus.OPEN.value, HumanTask.for_applicant.is_(False))
+        .where(
+            HumanTask.status == TaskStatus.OPEN.value,
+            HumanTask.for_applicant.is_(False),
+            Application.status == ApplicationStatus.ACTIVE.value,  # a case stopped by an error offers no task
+        )
         .options(
             selectinload(HumanTask.candidates),
             joinedload(HumanTask.assignee),
-            joinedload(HumanTask.application).joinedload(Application.service_version),
+            contains_eager(HumanTask.application),
         )
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
     )
@@ -108,9 +144,9 @@ def release(db: Session, task_id: str, user_id: int | None) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def add(db: Session, task: HumanTask) -> None:
-    db.add(task)
-    db.flush()
+def add_many(db: Session, new: Sequence[HumanTask]) -> None:
+    """Queue new rows for the next flush (written together with the step's other rows)."""
+    db.add_all(new)
 
 
 def close(db: Session, task: HumanTask, *, status: TaskStatus, by_id: int | None, at: datetime) -> None:
@@ -118,6 +154,38 @@ def close(db: Session, task: HumanTask, *, status: TaskStatus, by_id: int | None
     task.completed_at = at
     task.completed_by_id = by_id
     db.flush()
+
+
+def close_many(db: Session, task_ids: Collection[str], *, status: TaskStatus, at: datetime) -> None:
+    """Close open rows by id in one statement (steps the engine no longer offers)."""
+    if task_ids:
+        db.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(sorted(task_ids)), HumanTask.status == TaskStatus.OPEN.value)
+            .values(status=status.value, completed_at=at)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def complete_open(db: Session, task: HumanTask, *, by_id: int | None, at: datetime, holder_may_be: int | None) -> bool:
+    """Mark an open task completed in one conditional statement; False when it was no longer open, or held by
+    someone other than `holder_may_be` (None: whoever holds it)."""
+    query = update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN.value)
+    if holder_may_be is not None:
+        query = query.where(or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == holder_may_be))
+    assignee = task.assignee_id if task.assignee_id is not None else by_id
+    result = db.execute(
+        query.values(
+            status=TaskStatus.COMPLETED.value, completed_at=at, completed_by_id=by_id, assignee_id=assignee
+        ).execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(task, "status", TaskStatus.COMPLETED.value)
+    set_committed_value(task, "completed_at", at)
+    set_committed_value(task, "completed_by_id", by_id)
+    set_committed_value(task, "assignee_id", assignee)
+    return True
 
 
 def organisations_of_application(db: Session, application_id: int) -> set[int]:
@@ -128,6 +196,32 @@ def organisations_of_application(db: Session, application_id: int) -> set[int]:
         )
     )
     return {r for r in rows if r is not None}
+
+
+def open_for_applications(db: Session, application_ids: Sequence[int]) -> dict[int, list[HumanTask]]:
+    """Open tasks of many applications at once, by application id (a list page)."""
+    found: dict[int, list[HumanTask]] = {}
+    if application_ids:
+        rows = db.scalars(
+            select(HumanTask)
+            .where(HumanTask.application_id.in_(list(application_ids)), HumanTask.status == TaskStatus.OPEN.value)
+            .options(selectinload(HumanTask.candidates), joinedload(HumanTask.assignee))
+            .order_by(HumanTask.created_at)
+        ).all()
+        for task in rows:
+            found.setdefault(task.application_id, []).append(task)
+    return found
+
+
+def completed_elements(db: Session, application_id: int) -> list[str]:
+    """Element ids of the steps done in the application, each once, in the order they were first done."""
+    rows = db.execute(
+        select(HumanTask.element_id, func.min(HumanTask.completed_at))
+        .where(HumanTask.application_id == application_id, HumanTask.status == TaskStatus.COMPLETED.value)
+        .group_by(HumanTask.element_id)
+        .order_by(func.min(HumanTask.completed_at))
+    ).all()
+    return [element_id for element_id, _first in rows]
 
 
 def completed_for_application(db: Session, application_id: int) -> Sequence[HumanTask]:

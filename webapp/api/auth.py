@@ -11,7 +11,7 @@ from engine.services.admin import accounts
 from engine.services.context import Actor
 from webapp.api.errors import MissingTokenError, unauthorized
 from webapp.i18n import current_locale
-from webapp.requests import actor, db
+from webapp.requests import actor, db, platform
 
 #: Endpoints that ignore the Authorization header entirely (signing in must work with a stale token).
 #: Integrations' message endpoint checks its own (integration) token, not a person's.
@@ -34,7 +34,7 @@ def load_api_actor() -> tuple[Response, int] | None:
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return unauthorized(_("Use the Authorization header in the form: Bearer TOKEN."))
-    found = accounts.actor_for_token(db(), token.strip())
+    found = accounts.actor_for_token(db(), token.strip(), platform().caches)
     if found is None:
         return unauthorized(_("The token is not valid or has expired; request a new one."))
     g.api_actor = replace(found, locale=locale)

@@ -15,7 +15,7 @@ from webapp.api import api
 from webapp.api.auth import load_api_actor, signed_in
 from webapp.api.errors import api_error, register_error_handlers, unauthorized
 from webapp.api.openapi import openapi_document
-from webapp.api.serialize import application_json, service_json
+from webapp.api.serialize import application_json, history_json, history_page_json, service_json
 from webapp.requests import db, platform
 
 api.before_request(load_api_actor)
@@ -101,6 +101,17 @@ def start_application() -> tuple[Response, int]:
 def application(reference: str) -> Response:
     actor = signed_in()
     return jsonify(application_json(applications.get_application(db(), actor, reference), actor))
+
+
+@api.get("/applications/<reference>/history")
+def application_history(reference: str) -> Response | tuple[Response, int]:
+    """One page of the timeline (page 1 = the newest events, oldest first within the page)."""
+    actor = signed_in()
+    page = request.args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        return api_error(400, _("page must be a whole number from 1."))
+    view = applications.get_application(db(), actor, reference, history_page=int(page))
+    return jsonify({"history": [history_json(h) for h in view.history or []], **history_page_json(view)})
 
 
 @api.get("/openapi.json")

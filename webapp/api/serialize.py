@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.forms import Field, FieldType, Form
-from engine.services.cases.views import ApplicationView, HistoryItem, ServiceSummary, TaskView
+from engine.services.cases.views import ApplicationView, HistoryItem, TaskView
 from engine.services.context import Actor
+from engine.services.summaries import ServiceSummary
 from webapp.i18n import current_locale, local
 
 CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTICHOICE})
@@ -92,7 +93,8 @@ def may_act(actor: Actor, task: TaskView) -> bool:
 
 
 def application_json(view: ApplicationView, actor: Actor) -> dict[str, Any]:
-    return {
+    """A write answers with the light view: no `history` (read it with GET, a page at a time)."""
+    body: dict[str, Any] = {
         "reference": view.reference,
         "service": view.service.id,
         "service_title": view.service.title_in(current_locale()),
@@ -104,5 +106,13 @@ def application_json(view: ApplicationView, actor: Actor) -> dict[str, Any]:
         "closed_at": when(view.closed_at),
         "error": {"step": view.error_element, "message": view.error_message} if view.status == "error" else None,
         "tasks": [task_json(t, view.data) for t in view.tasks if may_act(actor, t)],
-        "history": [history_json(h) for h in view.history],
     }
+    if view.history is not None:
+        body["history"] = [history_json(h) for h in view.history]
+        body["history_page"] = history_page_json(view)
+    return body
+
+
+def history_page_json(view: ApplicationView) -> dict[str, int]:
+    """Which page of the timeline `history` is (page 1 = the newest events) and how many there are."""
+    return {"page": view.history_page, "pages": view.history_pages, "total": view.history_total}

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
-from engine.forms import FieldError, Form, clean_form_data, unknown_keys
-from engine.services.cases import applications, steps
-from engine.services.cases.views import TaskView
-from engine.services.context import Actor
-from engine.services.errors import TaskClaimedByOtherError, TaskNotOpenError
+from engine.services.cases import steps
 from engine.services.worklist import queues
 from webapp.api import api
 from webapp.api.auth import signed_in
-from webapp.api.errors import api_error, field_errors
+from webapp.api.errors import api_error
 from webapp.api.routes import json_object
-from webapp.api.serialize import application_json, may_act, queue_item_json, task_json
+from webapp.api.serialize import application_json, queue_item_json, task_json
 from webapp.requests import db, platform
 
 SCOPES = ("queue", "mine")
@@ -39,8 +33,7 @@ def list_tasks() -> Response | tuple[Response, int]:
 @api.get("/tasks/<task_id>")
 def task(task_id: str) -> Response:
     actor = signed_in()
-    view = steps.get_task(db(), actor, task_id)
-    data = applications.get_application(db(), actor, view.reference).data
+    view, data = steps.get_task_with_data(db(), actor, task_id)
     return jsonify(task_json(view, data))
 
 
@@ -50,35 +43,17 @@ def complete(task_id: str) -> Response | tuple[Response, int]:
     data = json_object().get("data")
     if not isinstance(data, dict):
         return api_error(400, _('Send a JSON object of the form {"data": {field: value}}.'))
-    view = steps.get_task(db(), actor, task_id)
-    if view.form is not None and (extra := unknown_keys(view.form, data)):
-        return _refuse_unknown(actor, view, view.form, data, extra)
-    result = steps.complete_task(db(), platform(), actor, task_id, data)
+    result = steps.complete_task(db(), platform(), actor, task_id, data, refuse_unknown=True)
     return jsonify(application_json(result, actor))
-
-
-def _refuse_unknown(
-    actor: Actor, view: TaskView, form: Form, data: dict[str, Any], extra: list[str]
-) -> tuple[Response, int]:
-    """Keys that are not fields of the task's form are refused (422), after the same conflict checks as completing."""
-    if view.status != "open":
-        raise TaskNotOpenError(view.id)
-    if not may_act(actor, view):
-        raise TaskClaimedByOtherError(view.id)
-    _cleaned, errors = clean_form_data(form, {k: v for k, v in data.items() if k not in extra})
-    unknown = {key: FieldError("unknown_field", {"label": key}) for key in extra}
-    return api_error(422, None, errors=field_errors(form, {**errors, **unknown}))
 
 
 @api.post("/tasks/<task_id>/claim")
 def claim(task_id: str) -> Response:
-    actor = signed_in()
-    view = queues.claim(db(), actor, task_id)
-    return jsonify(task_json(view, applications.get_application(db(), actor, view.reference).data))
+    view, data = queues.claim(db(), signed_in(), task_id)
+    return jsonify(task_json(view, data))
 
 
 @api.post("/tasks/<task_id>/release")
 def release(task_id: str) -> Response:
-    actor = signed_in()
-    view = queues.release(db(), actor, task_id)
-    return jsonify(task_json(view, applications.get_application(db(), actor, view.reference).data))
+    view, data = queues.release(db(), signed_in(), task_id)
+    return jsonify(task_json(view, data))

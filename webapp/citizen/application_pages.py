@@ -13,6 +13,7 @@ from engine.services.cases.views import HistoryItem
 from engine.services.errors import NotFoundError
 from webapp.citizen import citizen
 from webapp.citizen.common import applicant_task, signed_in
+from webapp.paging import history_page
 from webapp.requests import actor, db, platform
 
 
@@ -25,12 +26,12 @@ def my_applications() -> str:
 @citizen.route("/my/applications/<reference>")
 @signed_in
 def application(reference: str) -> str:
-    view = get_application(db(), actor(), reference)
+    view = get_application(db(), actor(), reference, history_page=history_page())
     return render_template(
         "pages/citizen/application.html",
         application=view,
         todo=applicant_task(view),
-        history=timeline(view.history),
+        history=timeline(view.history or []),
     )
 
 
@@ -89,8 +90,8 @@ def status_lookup() -> str | Response | tuple[str, int]:
 
 @citizen.route("/status/<reference>", endpoint="public_status")
 def public_status_page(reference: str) -> str:
-    view = public_status(db(), reference)
-    return render_template("pages/citizen/public_status.html", application=view, history=timeline(view.history))
+    view = public_status(db(), reference, history_page=history_page())
+    return render_template("pages/citizen/public_status.html", application=view, history=timeline(view.history or []))
 
 
 @citizen.route("/attachments/<attachment_id>")

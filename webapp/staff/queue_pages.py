@@ -8,9 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.services.cases.views import ServiceSummary, TaskView
+from engine.services.cases.views import TaskView
 from engine.services.catalog import listing
 from engine.services.errors import ConflictError, TaskNotOpenError
+from engine.services.summaries import ServiceSummary
 from engine.services.worklist import queues
 from webapp.i18n import current_locale
 from webapp.requests import actor, db
@@ -86,7 +87,7 @@ def _back(default: str) -> str:
 @staff.post("/tasks/<task_id>/claim")
 def claim(task_id: str) -> Response:
     try:
-        view = queues.claim(db(), actor(), task_id)
+        view, _data = queues.claim(db(), actor(), task_id)
     except ConflictError as exc:
         flash(conflict_text(exc), "warning")
         return redirect(_back(url_for("staff.queue")))
@@ -97,7 +98,7 @@ def claim(task_id: str) -> Response:
 @staff.post("/tasks/<task_id>/release")
 def release(task_id: str) -> Response:
     try:
-        view = queues.release(db(), actor(), task_id)
+        view, _data = queues.release(db(), actor(), task_id)
     except ConflictError as exc:
         flash(conflict_text(exc), "warning")
         return redirect(url_for("staff.task", task_id=task_id))

@@ -16,6 +16,7 @@ from engine.services.context import Actor
 from engine.services.errors import ConflictError, ValidationFailedError
 from webapp.citizen.formdata import page_values, raw_from_request
 from webapp.i18n import field_error_message
+from webapp.paging import history_page
 from webapp.requests import actor, db, platform
 from webapp.staff import staff
 from webapp.staff.display import display_context
@@ -38,7 +39,7 @@ def _render(
     status: int = 200,
 ) -> tuple[str, int]:
     me = actor()
-    view = applications.get_application(db(), me, task.reference)
+    view = applications.get_application(db(), me, task.reference, history_page=history_page())
     form = task.form
     defaults = computed_defaults(form, view.data) if form else {}
     if values is None:

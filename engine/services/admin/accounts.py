@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import session_now
 from engine.models import ApiToken, Role, User
+from engine.services.cache import PlatformCaches
 from engine.services.context import Actor
 from engine.store import audit, directory
 
@@ -68,9 +69,15 @@ def create_user(
     return user
 
 
-def load_actor(db: Session, user_id: int) -> Actor | None:
+def load_actor(db: Session, user_id: int, caches: PlatformCaches | None = None) -> Actor | None:
+    """The active person with this id, as an Actor (remembered briefly by `caches`, see engine.services.cache)."""
+    if caches is not None and (known := caches.actor(user_id)) is not None:
+        return known
     user = directory.get_user(db, user_id)
-    return Actor.of(user) if user is not None and user.active else None
+    actor = Actor.of(user) if user is not None and user.active else None
+    if actor is not None and caches is not None:
+        caches.remember_actor(actor)
+    return actor
 
 
 def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
@@ -87,11 +94,18 @@ def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
     return token
 
 
-def actor_for_token(db: Session, token: str) -> Actor | None:
-    found = directory.find_token(db, _digest(token), session_now(db))
+def actor_for_token(db: Session, token: str, caches: PlatformCaches | None = None) -> Actor | None:
+    digest, now = _digest(token), session_now(db)
+    if caches is not None and (user_id := caches.token_user(digest, now)) is not None:
+        return load_actor(db, user_id, caches)
+    found = directory.find_token(db, digest, now)
     if found is None or not found.user.active:
         return None
-    return Actor.of(found.user)
+    actor = Actor.of(found.user)
+    if caches is not None:
+        caches.remember_token(digest, found.user_id, found.expires_at)
+        caches.remember_actor(actor)
+    return actor
 
 
 def _digest(token: str) -> str:

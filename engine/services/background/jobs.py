@@ -88,8 +88,10 @@ def enqueue_job(
     dedupe_key: str | None = None,
     delay: timedelta = timedelta(0),
     max_attempts: int = 5,
-) -> Job:
-    """Queue a job due `delay` from the platform clock's now."""
+    fetch: bool = True,
+) -> Job | None:
+    """Queue a job due `delay` from the platform clock's now; with `fetch=False` (a step that only needs the job
+    to exist) nothing is read back and None is returned."""
     return job_store.enqueue(
         db,
         kind=str(kind),
@@ -98,4 +100,5 @@ def enqueue_job(
         application_id=application_id,
         dedupe_key=dedupe_key,
         max_attempts=max_attempts,
+        fetch=fetch,
     )

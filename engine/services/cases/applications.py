@@ -1,29 +1,29 @@
-"""Starting applications and reading them, for applicants, officials and the public status page."""
+"""Starting applications and reading them, for applicants, officials and the public status page.
+
+Two depths of view: `light_view` (what a write answers with, and lists) reads nothing beyond what the caller
+holds, and `full_view` adds one page of history, the answers by step, the attachments and the incident flag.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
-from engine.models import Application, ApplicationStatus, ServiceVersion
+from engine.models import Application, ApplicationStatus, HumanTask
 from engine.references import new_reference, normalise_reference
 from engine.runtime.cases import Case, StepResult
+from engine.services.cache import VersionFacts, caches_of
 from engine.services.cases.access import can_view_application, is_candidate
-from engine.services.cases.history import history_of
+from engine.services.cases.history import PUBLIC_EVENTS, HistoryPage, history_of
 from engine.services.cases.step import OpenCase, save_case
-from engine.services.cases.views import (
-    AnswerSection,
-    ApplicationView,
-    AttachmentView,
-    manifest_of,
-    task_view,
-)
-from engine.services.catalog.listing import summary_of
+from engine.services.cases.views import AnswerSection, ApplicationView, AttachmentView, task_view
 from engine.services.context import Actor, Platform
 from engine.services.errors import ForbiddenError, NotFoundError, ServiceUnavailableError
-from engine.store import applications, attachments, audit, catalog, directory, tasks
+from engine.store import applications, attachments, audit, catalog, tasks
 from engine.store import incidents as incident_store
 
 
@@ -31,38 +31,43 @@ def start_application(db: Session, platform: Platform, actor: Actor, service_id:
     """Create the application with its start form open; it is submitted when that form is completed."""
     if actor.user_id is None:
         raise ForbiddenError("sign in to apply")
-    service = catalog.find_service(db, service_id)
-    if service is None or service.current_version is None:
+    version_id = catalog.current_version_id(db, service_id)
+    if version_id is None:
         raise NotFoundError(service_id)
-    version = service.current_version
-    if version.availability != "online":
+    version = platform.caches.version(db, version_id)
+    if version.row.availability != "online":
         raise ServiceUnavailableError(service_id)
-    manifest = manifest_of(version)
-    case = Case.new(catalog.get_spec_json(db, version.spec_digest), platform.script_engine, platform.clock)
-    organisation = directory.find_organisation(db, manifest.organisation) if manifest.organisation else None
+    manifest = version.manifest
+    case = Case.new(platform.caches.spec_json(db, version.row.spec_digest), platform.script_engine, platform.clock)
+    organisation = platform.caches.directory(db).organisation(manifest.organisation) if manifest.organisation else None
     now = platform.clock.now()
     application = Application(
         reference=_unique_reference(db),
-        service_version_id=version.id,
-        service_version=version,
+        service_version_id=version.row.id,
         applicant_id=actor.user_id,
         organisation_id=organisation.id if organisation else None,
         status=ApplicationStatus.ACTIVE.value,
-        state_json="{}",
         created_at=now,
         updated_at=now,
     )
-    applications.add(db, application)
-    save_case(db, platform, OpenCase(application, case), StepResult(completed=False))
-    audit.record(
+    opened = OpenCase(application, case, version, open_before=set())
+    applications.add_pending(db, application)  # inserted with its state when the step is saved
+    change = save_case(db, platform, opened, StepResult(completed=False))
+    created = {"service": service_id, "version": version.row.number}
+    audit.record_many(
         db,
-        action="application.created",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        application_id=application.id,
-        details={"service": service_id, "version": version.number},
+        [
+            audit.row(
+                db,
+                action="application.created",
+                actor_id=actor.user_id,
+                actor=actor.username,
+                application_id=application.id,
+                details=created,
+            )
+        ],
     )
-    return build_view(db, actor, application)
+    return light_view(db, actor, application, version, change.added)
 
 
 def _unique_reference(db: Session) -> str:
@@ -73,9 +78,9 @@ def _unique_reference(db: Session) -> str:
     raise RuntimeError("could not find a free reference number")
 
 
-def get_application(db: Session, actor: Actor, reference: str) -> ApplicationView:
+def get_application(db: Session, actor: Actor, reference: str, *, history_page: int = 1) -> ApplicationView:
     application = _visible(db, actor, reference)
-    return build_view(db, actor, application)
+    return full_view(db, actor, application, history_page=history_page)
 
 
 def _visible(db: Session, actor: Actor, reference: str) -> Application:
@@ -86,46 +91,53 @@ def _visible(db: Session, actor: Actor, reference: str) -> Application:
     return application
 
 
-def public_status(db: Session, reference: str) -> ApplicationView:
+def public_status(db: Session, reference: str, *, history_page: int = 1) -> ApplicationView:
     """What anyone holding the reference may see: service, status, dates and steps, no personal data."""
     normalised = normalise_reference(reference)
     application = applications.find_by_reference(db, normalised) if normalised else None
     if application is None or application.submitted_at is None:
         raise NotFoundError(reference)
-    full = build_view(db, None, application)
-    return ApplicationView(
-        **{
-            **full.__dict__,
-            "applicant": "",
-            "data": {},
-            "answers": [],
-            "attachments": [],
-            "tasks": [],
-            "error_message": None,
-            "error_element": None,
-            "history": [h for h in full.history if h.event != "task.claimed"],
-        }
+    full = full_view(db, None, application, history_page=history_page, events=PUBLIC_EVENTS)
+    return replace(
+        full, applicant="", data={}, answers=[], attachments=[], tasks=[], error_message=None, error_element=None
     )
 
 
 def list_my_applications(db: Session, actor: Actor) -> list[ApplicationView]:
     if actor.user_id is None:
         return []
-    return [build_view(db, actor, a, light=True) for a in applications.list_for_applicant(db, actor.user_id)]
+    found = applications.list_for_applicant(db, actor.user_id)
+    delayed = incident_store.applications_with_open(db, [a.id for a in found])
+    open_rows = tasks.open_for_applications(db, [a.id for a in found])
+    caches = caches_of(db)
+    return [
+        replace(
+            light_view(db, actor, a, caches.version(db, a.service_version_id), open_rows.get(a.id, [])),
+            has_open_incident=a.id in delayed,
+        )
+        for a in found
+    ]
 
 
-def build_view(db: Session, actor: Actor | None, application: Application, *, light: bool = False) -> ApplicationView:
-    version: ServiceVersion = application.service_version
-    manifest = manifest_of(version)
+def light_view(
+    db: Session, actor: Actor | None, application: Application, version: VersionFacts, open_rows: Sequence[HumanTask]
+) -> ApplicationView:
+    """The application with the open tasks the caller holds (`open_rows`); no history, answers or files."""
+    manifest = version.manifest
     locale = actor.locale if actor else "uk"
     now = session_now(db)
-    open_tasks = tasks.open_for_application(db, application.id)
-    open_views = [task_view(t, manifest, locale=locale, now=now) for t in open_tasks]
-    mine = [view for view, t in zip(open_views, open_tasks, strict=True) if actor and is_candidate(actor, t)]
-    data = json.loads(application.data_json or "{}")
+    directory = caches_of(db).directory(db)
+    organisation = directory.organisations.get(application.organisation_id or -1)
+    service_organisation = directory.organisation(version.row.organisation_slug)
+    people = {actor.user_id: actor.username} if actor is not None and actor.user_id is not None else {}
+    open_views = [
+        task_view(t, manifest, locale=locale, now=now, reference=application.reference, known_people=people)
+        for t in open_rows
+    ]
+    mine = [view for view, t in zip(open_views, open_rows, strict=True) if actor and is_candidate(actor, t)]
     return ApplicationView(
         reference=application.reference,
-        service=summary_of(db, version),
+        service=version.summary(service_organisation.name if service_organisation else ""),
         status=application.status,
         outcome=application.outcome,
         outcome_name=application.outcome_name,
@@ -133,30 +145,58 @@ def build_view(db: Session, actor: Actor | None, application: Application, *, li
         submitted_at=application.submitted_at,
         closed_at=application.closed_at,
         updated_at=application.updated_at,
-        applicant=application.applicant.full_name or application.applicant.username,
-        organisation_name=application.organisation.name if application.organisation else "",
+        applicant="",
+        organisation_name=organisation.name if organisation else "",
         error_element=application.error_element,
         error_message=application.error_message,
         tasks=mine,
         open_steps=open_views,
-        history=[] if light else history_of(db, application, manifest),
-        data=data,
-        answers=[] if light else _answers(db, application, data),
-        attachments=[] if light else _attachments(db, application.id),
+        history=None,
+        data=json.loads(application.data_json or "{}"),
+        answers=[],
+        attachments=[],
         version=application.version,
+    )
+
+
+def full_view(
+    db: Session,
+    actor: Actor | None,
+    application: Application,
+    *,
+    history_page: int = 1,
+    events: tuple[str, ...] | None = None,
+) -> ApplicationView:
+    """The application as its page shows it: open steps, one page of history, answers, files, incidents."""
+    version = caches_of(db).version(db, application.service_version_id)
+    light = light_view(db, actor, application, version, tasks.open_for_application(db, application.id))
+    history: HistoryPage = (
+        history_of(db, application, version.manifest, page=history_page)
+        if events is None
+        else history_of(db, application, version.manifest, page=history_page, events=events)
+    )
+    return replace(
+        light,
+        applicant=application.applicant.full_name or application.applicant.username,
+        history=history.items,
+        history_page=history.page,
+        history_pages=history.pages,
+        history_total=history.total,
+        answers=_answers(db, application, version, light.data),
+        attachments=_attachments(db, application.id),
         has_open_incident=incident_store.has_open(db, application.id),
     )
 
 
-def _answers(db: Session, application: Application, data: dict[str, object]) -> list[AnswerSection]:
-    manifest = manifest_of(application.service_version)
+def _answers(
+    db: Session, application: Application, version: VersionFacts, data: dict[str, object]
+) -> list[AnswerSection]:
+    """The answers given at each step that was done, in the order the steps were first done."""
     sections: list[AnswerSection] = []
-    seen: set[str] = set()
-    for task in tasks.completed_for_application(db, application.id):
-        step = manifest.step(task.element_id)
-        if step is None or step.form is None or task.element_id in seen:
+    for element_id in tasks.completed_elements(db, application.id):
+        step = version.manifest.step(element_id)
+        if step is None or step.form is None:
             continue
-        seen.add(task.element_id)
         values = {f.name: data[f.name] for f in step.form.input_fields if f.name in data}
         sections.append(AnswerSection(title=step.name, form=step.form, values=values))
     return sections

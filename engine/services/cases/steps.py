@@ -1,4 +1,9 @@
-"""Doing a human step: validate the answers, then lock, load, run and save the case in one transaction."""
+"""Doing a human step: check who may, validate the answers, then run the step path (`engine.services.cases.step`).
+
+The task, its application, its candidates and its holder come in one statement (the application locked when the
+step will run); completing the task row is one conditional UPDATE, so two people sending the same task at once
+cannot both succeed.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
-from engine.forms import FieldType, Form, clean_form_data
-from engine.models import HumanTask, TaskStatus
+from engine.forms import FieldError, FieldType, Form, clean_form_data, unknown_keys
+from engine.models import ApplicationStatus, HumanTask, TaskStatus
 from engine.runtime.cases import StepNotOpenError
+from engine.services.cache import caches_of
 from engine.services.cases.access import can_view_task, is_candidate
-from engine.services.cases.applications import build_view
+from engine.services.cases.applications import light_view
 from engine.services.cases.prefill import presented_form, written_on_submit
-from engine.services.cases.step import open_case, save_case
-from engine.services.cases.views import ApplicationView, TaskView, manifest_of, task_view
+from engine.services.cases.step import load_case, save_case
+from engine.services.cases.views import ApplicationView, TaskView, task_view
 from engine.services.context import Actor, Platform
 from engine.services.errors import (
     ForbiddenError,
@@ -25,50 +31,62 @@ from engine.services.errors import (
     TaskNotOpenError,
     ValidationFailedError,
 )
-from engine.store import attachments, audit, tasks
+from engine.store import attachments, tasks
 
 EMPTY_FORM = Form.single_page(None, None, ())
 
 
 def get_task(db: Session, actor: Actor, task_id: str) -> TaskView:
-    task = _visible_task(db, actor, task_id)
-    return task_view(task, manifest_of(task.application.service_version), locale=actor.locale, now=session_now(db))
+    return view_of(db, actor, visible_task(db, actor, task_id))
 
 
-def _visible_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
-    task = tasks.get(db, task_id)
+def get_task_with_data(db: Session, actor: Actor, task_id: str) -> tuple[TaskView, dict[str, Any]]:
+    """The task and its application's answers so far (what read-only copies in its form show)."""
+    task = visible_task(db, actor, task_id)
+    return view_of(db, actor, task), json.loads(task.application.data_json or "{}")
+
+
+def view_of(db: Session, actor: Actor, task: HumanTask) -> TaskView:
+    manifest = caches_of(db).version(db, task.application.service_version_id).manifest
+    people = {actor.user_id: actor.username} if actor.user_id is not None else {}
+    return task_view(task, manifest, locale=actor.locale, now=session_now(db), known_people=people)
+
+
+def visible_task(db: Session, actor: Actor, task_id: str, *, lock: bool = False) -> HumanTask:
+    task = tasks.get_with_application(db, task_id, lock_application=lock)
     if task is None or not can_view_task(db, actor, task):
         raise NotFoundError(task_id)
     return task
 
 
-def _actionable_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
-    task = _visible_task(db, actor, task_id)
+def actionable_task(db: Session, actor: Actor, task_id: str, *, lock: bool = False) -> HumanTask:
+    """An open task the actor may do now; a case stopped by an error offers no task until it is resolved."""
+    task = visible_task(db, actor, task_id, lock=lock)
     if not is_candidate(actor, task):
         raise ForbiddenError(task_id)
-    if task.status != TaskStatus.OPEN.value:
+    if task.status != TaskStatus.OPEN.value or task.application.status != ApplicationStatus.ACTIVE.value:
         raise TaskNotOpenError(task_id)
     if task.assignee_id is not None and task.assignee_id != actor.user_id and not actor.is_admin:
         raise TaskClaimedByOtherError(task_id)
     return task
 
 
-def form_of(task: HumanTask) -> Form:
-    step = manifest_of(task.application.service_version).step(task.element_id)
+def form_of(db: Session, task: HumanTask) -> Form:
+    step = caches_of(db).version(db, task.application.service_version_id).manifest.step(task.element_id)
     return step.form if step is not None and step.form is not None else EMPTY_FORM
 
 
 def _form_to_fill(db: Session, task: HumanTask) -> Form:
     """The task's form as it is offered (the office picker as a list), so answers are checked against that."""
-    return presented_form(db, form_of(task)) or EMPTY_FORM
+    return presented_form(db, form_of(db, task)) or EMPTY_FORM
 
 
 def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dict[str, Any]) -> dict[str, Any]:
     """Validate one page of a long form and keep its answers; raises ValidationFailedError with what was typed."""
-    task = _actionable_task(db, actor, task_id)
+    task = actionable_task(db, actor, task_id)
     form = _form_to_fill(db, task)
     cleaned, errors = clean_form_data(
-        form, raw, page=page, attachment_exists=_attachment_checker(db, actor, task.application_id)
+        form, raw, page=page, attachment_exists=_attachment_checker(db, actor, task.application_id, form, raw)
     )
     if errors:
         raise ValidationFailedError(form, errors)
@@ -81,11 +99,17 @@ def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dic
     return draft
 
 
-def _attachment_checker(db: Session, actor: Actor, application_id: int) -> Callable[[str], bool]:
-    """A file answer must be the actor's own new upload or a file already attached to this application."""
+def _attachment_checker(
+    db: Session, actor: Actor, application_id: int, form: Form, raw: dict[str, Any]
+) -> Callable[[str], bool]:
+    """A file answer must be the actor's own new upload or a file already attached to this application.
+
+    The form's file answers are read in one query before validation asks about each."""
+    wanted = [str(raw[f.name]) for f in form.fields if f.type == FieldType.FILE and raw.get(f.name)]
+    found = attachments.get_many(db, wanted)
 
     def exists(attachment_id: str) -> bool:
-        attachment = attachments.get(db, str(attachment_id))
+        attachment = found.get(str(attachment_id))
         if attachment is None:
             return False
         if attachment.application_id is None:
@@ -95,49 +119,60 @@ def _attachment_checker(db: Session, actor: Actor, application_id: int) -> Calla
     return exists
 
 
-def complete_task(db: Session, platform: Platform, actor: Actor, task_id: str, raw: dict[str, Any]) -> ApplicationView:
-    task = _actionable_task(db, actor, task_id)
+def complete_task(
+    db: Session,
+    platform: Platform,
+    actor: Actor,
+    task_id: str,
+    raw: dict[str, Any],
+    *,
+    refuse_unknown: bool = False,
+) -> ApplicationView:
+    """Validate and send the task's answers, then run the case on; answers with the light view of the application.
+
+    `refuse_unknown`: keys that are not fields of the form are errors (the API), rather than ignored (pages).
+    """
+    task = actionable_task(db, actor, task_id, lock=True)
     form = _form_to_fill(db, task)
-    cleaned, errors = clean_form_data(form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id))
+    cleaned, errors = clean_form_data(
+        form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id, form, raw)
+    )
+    if refuse_unknown and (extra := unknown_keys(form, raw)):
+        errors = {**errors, **{key: FieldError("unknown_field", {"label": key}) for key in extra}}
     if errors:
         raise ValidationFailedError(form, errors)
-    opened = open_case(db, platform, task.application_id)
+    opened = load_case(db, platform, task.application)
     application = opened.application
-    db.refresh(task)
-    if task.status != TaskStatus.OPEN.value:
-        raise TaskNotOpenError(task_id)
-    if task.assignee_id is not None and task.assignee_id != actor.user_id and not actor.is_admin:
-        raise TaskClaimedByOtherError(task_id)
     try:
         cleaned = {**cleaned, **written_on_submit(form, {**opened.case.data_at(task_id), **cleaned})}
         result = opened.case.complete(task_id, cleaned)
     except StepNotOpenError as exc:
         raise TaskNotOpenError(task_id) from exc
     now = platform.clock.now()
-    tasks.close(db, task, status=TaskStatus.COMPLETED, by_id=actor.user_id, at=now)
-    if task.assignee_id is None:
-        task.assignee_id = actor.user_id
+    holder = None if actor.is_admin else actor.user_id
+    if not tasks.complete_open(db, task, by_id=actor.user_id, at=now, holder_may_be=holder):
+        raise TaskClaimedByOtherError(task_id)  # taken meanwhile (a closed task fails the engine's check above)
+    opened.closed.add(task.id)
     file_ids = [str(cleaned[f.name]) for f in form.fields if f.type == FieldType.FILE and f.name in cleaned]
     attachments.link_to_application(db, file_ids, owner_id=actor.user_id or 0, application_id=application.id)
-    audit.record(
+    opened.record(
         db,
         action="task.completed",
         actor_id=actor.user_id,
         actor=actor.username,
-        application_id=application.id,
         task_id=task.id,
         element_id=task.element_id,
         details={"fields": cleaned, "for_applicant": task.for_applicant},
     )
     if task.is_start_form:
         application.submitted_at = now
-        audit.record(
+        opened.record(
             db,
             action="application.submitted",
             actor_id=actor.user_id,
             actor=actor.username,
-            application_id=application.id,
             element_id=task.element_id,
         )
-    save_case(db, platform, opened, result, completed_task=task)
-    return build_view(db, actor, application)
+    change = save_case(db, platform, opened, result, completed_task=task)
+    still_open = tasks.get_many(db, change.still_open) if change.still_open else []
+    return light_view(db, actor, application, opened.version, [*still_open, *change.added])

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import inspect
+from sqlalchemy.orm.base import NO_VALUE
+
 from engine.bpmn.manifest import ServiceManifest
 from engine.forms import Form
-from engine.models import Application, HumanTask, ServiceVersion
+from engine.models import HumanTask, ServiceVersion
+from engine.services.summaries import ServiceSummary
 
 
 @lru_cache(maxsize=512)
@@ -21,27 +26,6 @@ def _manifest_from_json(text: str) -> ServiceManifest:
 def manifest_of(version: ServiceVersion) -> ServiceManifest:
     """Manifests are immutable per version, so parsed ones are shared within a process."""
     return _manifest_from_json(version.manifest_json)
-
-
-@dataclass(frozen=True)
-class ServiceSummary:
-    id: str
-    title: str
-    title_en: str
-    version: int
-    organisation: str
-    organisation_name: str
-    category: str
-    availability: str
-    sla_days: int | None
-    description_html: str = ""
-    description_en_html: str = ""
-
-    def title_in(self, locale: str) -> str:
-        return self.title_en if locale == "en" and self.title_en else self.title
-
-    def description_in(self, locale: str) -> str:
-        return self.description_en_html if locale == "en" and self.description_en_html else self.description_html
 
 
 @dataclass(frozen=True)
@@ -110,34 +94,46 @@ class ApplicationView:
     error_message: str | None
     tasks: list[TaskView]
     open_steps: list[TaskView]
-    history: list[HistoryItem]
+    history: list[HistoryItem] | None
+    """One page of the timeline, oldest first; None in a light view (a write's answer, a list)."""
     data: dict[str, Any]
     answers: list[AnswerSection]
     attachments: list[AttachmentView]
     version: int
     has_open_incident: bool = False
     """Background work for it failed and an administrator has to act: citizens see "delayed, being handled"."""
+    history_page: int = 1
+    history_pages: int = 1
+    history_total: int = 0
 
     @property
     def submitted(self) -> bool:
         return self.submitted_at is not None
 
 
-def task_view(task: HumanTask, manifest: ServiceManifest, *, now: datetime, locale: str = "uk") -> TaskView:
-    application: Application = task.application
+def task_view(
+    task: HumanTask,
+    manifest: ServiceManifest,
+    *,
+    now: datetime,
+    locale: str = "uk",
+    reference: str | None = None,
+    known_people: Mapping[int, str] | None = None,
+) -> TaskView:
+    """`reference` (the application's) and `known_people` (user id → username) spare loading what the caller has."""
     step = manifest.step(task.element_id)
     return TaskView(
         id=task.id,
         element_id=task.element_id,
         title=task.title,
-        reference=application.reference,
+        reference=reference or task.application.reference,
         service_id=manifest.process_id,
         service_title=manifest.title_in(locale),
         is_start=task.is_start_form,
         for_applicant=task.for_applicant,
         form=step.form if step else None,
         groups=tuple(task.groups),
-        assignee=task.assignee.username if task.assignee is not None else None,
+        assignee=_assignee_name(task, known_people or {}),
         assignee_id=task.assignee_id,
         status=task.status,
         created_at=task.created_at,
@@ -145,3 +141,12 @@ def task_view(task: HumanTask, manifest: ServiceManifest, *, now: datetime, loca
         draft=json.loads(task.draft_json or "{}"),
         overdue=task.due_at is not None and task.status == "open" and task.due_at < now,
     )
+
+
+def _assignee_name(task: HumanTask, known_people: Mapping[int, str]) -> str | None:
+    if task.assignee_id is None:
+        return None
+    holder = inspect(task).attrs.assignee.loaded_value
+    if holder is NO_VALUE and task.assignee_id in known_people:
+        return known_people[task.assignee_id]
+    return task.assignee.username if task.assignee is not None else None

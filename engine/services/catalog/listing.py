@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.manifest import ServiceManifest
 from engine.models import ServiceVersion
-from engine.services.cases.views import ServiceSummary, manifest_of
+from engine.services.cases.views import manifest_of
 from engine.services.errors import NotFoundError
+from engine.services.summaries import ServiceSummary
 from engine.store import catalog, directory
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})

@@ -32,7 +32,7 @@ def send_email(ctx: HandlerContext, params: dict[str, Any]) -> int:
     if not isinstance(context, dict):
         raise HandlerError("'context' must be a dict")
     locale = params.get("locale") or ctx.application.applicant.locale or LOCALES[0]
-    message = queue_email(
+    return queue_email(
         ctx.db,
         ctx.platform,
         to=to,
@@ -42,4 +42,3 @@ def send_email(ctx: HandlerContext, params: dict[str, Any]) -> int:
         application_id=ctx.application.id,
         key=ctx.key,
     )
-    return message.id

@@ -177,7 +177,7 @@ def igov_mail(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
             body_html=body_html,
             application_id=ctx.application.id,
             key=f"{ctx.key}:{number}",
-        ).id
+        )
         for number, address in enumerate(addresses)
     ]
     not_done = [name for name in ("sPhone_SMS", "saAttachmentsForSend") if _text(params.get(name)).strip()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -19,36 +20,49 @@ DIGEST_HOUR = time(8, 0)
 
 
 def notify_after_step(
-    db: Session, platform: Platform, application: Application, *, completed_task: HumanTask | None
+    db: Session,
+    platform: Platform,
+    application: Application,
+    *,
+    completed_task: HumanTask | None,
+    new_tasks: Sequence[HumanTask],
 ) -> None:
     """Queue the citizen's e-mails for what this step changed; each event is mailed once, however often it runs."""
-    applicant = application.applicant
-    if not applicant.email:
+    mails = _mails_after_step(application, completed_task, new_tasks)
+    applicant = application.applicant if mails else None
+    if applicant is None or not applicant.email:
         return
-    locale = applicant.locale or platform.settings.default_locale
-
-    def send(template: str, key: str, **context: Any) -> None:
+    for template, key, context in mails:
         queue_email(
             db,
             platform,
             to=applicant.email,
             template=template,
             context=context,
-            locale=locale,
+            locale=applicant.locale or platform.settings.default_locale,
             application_id=application.id,
             key=key,
         )
 
+
+def _mails_after_step(
+    application: Application, completed_task: HumanTask | None, new_tasks: Sequence[HumanTask]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(template, key, context) of each e-mail the step calls for."""
+    mails: list[tuple[str, str, dict[str, Any]]] = []
     if completed_task is not None and completed_task.is_start_form:
-        send("received", f"received.{application.reference}")
+        mails.append(("received", f"received.{application.reference}", {}))
     if application.status == ApplicationStatus.COMPLETED.value:
-        send("decided", f"decided.{application.reference}", outcome_name=application.outcome_name or "")
-        return
+        outcome = {"outcome_name": application.outcome_name or ""}
+        return [*mails, ("decided", f"decided.{application.reference}", outcome)]
     if completed_task is not None and completed_task.for_applicant:
-        return
-    for task in tasks.open_for_application(db, application.id):
-        if task.for_applicant and not task.is_start_form:
-            send("corrections", f"corrections.{task.id}", step_title=task.title)
+        return mails
+    mails += [
+        ("corrections", f"corrections.{task.id}", {"step_title": task.title})
+        for task in new_tasks
+        if task.for_applicant and not task.is_start_form
+    ]
+    return mails
 
 
 def notify_missed_deadlines(db: Session, platform: Platform) -> int:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from engine.models import Job, OutboxMessage, OutboxStatus
+from engine.models import Job, OutboxStatus
 from engine.paths import TEMPLATES_DIR as ENGINE_TEMPLATES
 from engine.services.background.jobs import JobKind, PermanentJobError, enqueue_job
 from engine.services.context import Platform
@@ -41,20 +42,13 @@ def queue_email(
     locale: str,
     application_id: int | None = None,
     key: str | None = None,
-) -> OutboxMessage:
-    """Render `<template>.<locale>.txt` (first line "Subject: …") and `.html` if present, queue it for sending.
-
-    With a `key` already queued, the earlier message is returned and nothing new is queued.
-    """
-    message_id = message_id_for(platform, key)
-    if key is not None:
-        existing = outbox.find_by_message_id(db, message_id)
-        if existing is not None:
-            return existing
+) -> int:
+    """Render `<template>.<locale>.txt` (first line "Subject: …") and `.html` if present, queue it for sending;
+    returns the outbox id. With a `key` already queued, nothing new is queued and the earlier id is returned."""
     values = {**_application_context(db, platform, application_id, locale), **context}
     subject, body_text = _render_text(template, locale, values)
     html = _render_html(template, locale, values)
-    return _queue(db, platform, to, subject, body_text, html, application_id, message_id)
+    return _queue(db, platform, to, subject, body_text, html, application_id, message_id_for(platform, key))
 
 
 def queue_raw_email(
@@ -67,14 +61,9 @@ def queue_raw_email(
     body_html: str | None = None,
     application_id: int | None = None,
     key: str | None = None,
-) -> OutboxMessage:
+) -> int:
     """Queue a message whose subject and body are already written (iGov mail tasks); same `key` rule as above."""
-    message_id = message_id_for(platform, key)
-    if key is not None:
-        existing = outbox.find_by_message_id(db, message_id)
-        if existing is not None:
-            return existing
-    return _queue(db, platform, to, subject, body_text, body_html, application_id, message_id)
+    return _queue(db, platform, to, subject, body_text, body_html, application_id, message_id_for(platform, key))
 
 
 def _queue(
@@ -86,31 +75,33 @@ def _queue(
     body_html: str | None,
     application_id: int | None,
     message_id: str,
-) -> OutboxMessage:
-    message = outbox.add(
+) -> int:
+    """Two statements: the outbox row (unless its Message-ID is queued already) and the job that sends it."""
+    new_id = outbox.add_once(
         db,
-        OutboxMessage(
-            application_id=application_id,
-            to_address=to,
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            status=OutboxStatus.QUEUED.value,
-            attempts=0,
-            created_at=platform.clock.now(),
-            message_id=message_id,
-        ),
+        application_id=application_id,
+        to_address=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        status=OutboxStatus.QUEUED.value,
+        attempts=0,
+        created_at=platform.clock.now(),
+        message_id=message_id,
     )
+    if new_id is None:
+        return outbox.id_of(db, message_id)
     enqueue_job(
         db,
         platform,
         kind=JobKind.SEND_EMAIL,
-        payload={"outbox_id": message.id},
+        payload={"outbox_id": new_id},
         application_id=None,
-        dedupe_key=f"outbox:{message.id}",
+        dedupe_key=f"outbox:{new_id}",
         max_attempts=8,
+        fetch=False,
     )
-    return message
+    return new_id
 
 
 def status_url(platform: Platform, reference: str) -> str:
@@ -123,18 +114,24 @@ def _application_context(db: Session, platform: Platform, application_id: int | 
     application = applications.get(db, application_id)
     if application is None:
         return {"base_url": platform.settings.base_url.rstrip("/")}
-    version = application.service_version
+    version = platform.caches.version(db, application.service_version_id)
     return {
         "base_url": platform.settings.base_url.rstrip("/"),
         "reference": application.reference,
         "status_url": status_url(platform, application.reference),
-        "service_title": version.title_en if locale == "en" and version.title_en else version.title,
+        "service_title": version.title_in(locale),
         "applicant_name": application.applicant.full_name or application.applicant.username,
     }
 
 
+@cache
 def _locale(template: str, locale: str) -> str:
     return locale if (TEMPLATES_DIR / f"{template}.{locale}.txt").exists() else LOCALES[0]
+
+
+@cache
+def _has_html(name: str) -> bool:
+    return (TEMPLATES_DIR / name).exists()
 
 
 def _render_text(template: str, locale: str, values: dict[str, Any]) -> tuple[str, str]:
@@ -146,10 +143,8 @@ def _render_text(template: str, locale: str, values: dict[str, Any]) -> tuple[st
 
 
 def _render_html(template: str, locale: str, values: dict[str, Any]) -> str | None:
-    try:
-        return _ENV.get_template(f"{template}.{_locale(template, locale)}.html").render(values)
-    except TemplateNotFound:
-        return None
+    name = f"{template}.{_locale(template, locale)}.html"
+    return _ENV.get_template(name).render(values) if _has_html(name) else None
 
 
 def message_id_for(platform: Platform, key: str | None) -> str:

@@ -187,7 +187,8 @@ def _apply(
             tasks.delete(db, task)  # written again below, with the new version's title and candidates
     application.service_version_id = versions.target.id
     application.service_version = versions.target
-    save_case(db, platform, OpenCase(application, move.case), StepResult(completed=False))
+    target = platform.caches.version(db, versions.target.id)
+    save_case(db, platform, OpenCase(application, move.case, target), StepResult(completed=False))
     for task in tasks.open_for_application(db, application.id):
         if task.id in kept:
             _restore(task, kept[task.id])

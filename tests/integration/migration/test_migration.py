@@ -122,10 +122,11 @@ def test_version_3_moves_those_it_can_and_says_why_the_others_cannot(
 def _failing_for(reference: str) -> Any:
     real = step.sync_worklist
 
-    def sync(db: Session, application: Any, *args: Any) -> None:
-        real(db, application, *args)  # the worklist is half rewritten when the failure comes
+    def sync(db: Session, caches: Any, application: Any, *args: Any, **kwargs: Any) -> Any:
+        change = real(db, caches, application, *args, **kwargs)  # the worklist is half rewritten when it fails
         if application.reference == reference:
             raise RuntimeError("disk full")
+        return change
 
     return sync
 

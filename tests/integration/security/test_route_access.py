@@ -53,6 +53,7 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("api.start_application", "POST"): API_USER,
     ("api.upload_attachment", "POST"): API_USER,
     ("api.application", "GET"): API_NOT_HIS,
+    ("api.application_history", "GET"): API_NOT_HIS,
     ("api.task", "GET"): API_NOT_HIS,
     ("api.complete", "POST"): API_NOT_HIS,
     ("api.claim", "POST"): API_NOT_HIS,
