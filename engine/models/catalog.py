@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
+
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
+# Latin letters that look like Cyrillic ones, typed by mistake on a mixed keyboard.
+_LOOKALIKES = str.maketrans({"a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у"})
+
+
+def normalise_search(text: str) -> str:
+    """Search text and typed queries alike: NFC, casefolded, one apostrophe, Cyrillic for look-alikes, single spaces.
+
+    Stored per version (`ServiceVersion.search_text`): a change here needs a migration that recomputes it.
+    """
+    text = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES)
+    return " ".join(text.translate(_LOOKALIKES).split())
 
 
 class ProcessSpec(Base):
@@ -76,5 +91,14 @@ class ServiceVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     published_by: Mapped[str] = mapped_column(String(150), default="")
     problems_json: Mapped[str] = mapped_column(Text, default="[]")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    """normalise_search of the titles and the category, kept current on every flush; the catalog matches it in SQL."""
 
     service: Mapped[Service] = relationship(back_populates="versions", foreign_keys=[service_id])
+
+
+@event.listens_for(ServiceVersion, "before_insert")
+@event.listens_for(ServiceVersion, "before_update")
+def _fill_search_text(_mapper: Any, _connection: Any, version: ServiceVersion) -> None:
+    """Every writer (deploy, the studio's drafts and publications) keeps the search text in step with the titles."""
+    version.search_text = normalise_search(f"{version.title} {version.title_en or ''} {version.category or ''}")

@@ -1,14 +1,19 @@
-"""Services, their versions and the engine specs (stored once by digest)."""
+"""Services, their versions and the engine specs (stored once by digest).
+
+The catalog reads only the narrow columns of the current versions (never the diagram or the manifest), with the
+organisation's name joined: a page is one COUNT and one SELECT whatever the number of services.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, Select, case, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
-from engine.models import ProcessSpec, Service, ServiceVersion, VersionStatus
+from engine.models import Organisation, ProcessSpec, Service, ServiceVersion, VersionStatus
 
 
 def find_service(db: Session, process_id: str) -> Service | None:
@@ -23,15 +28,140 @@ def current_version_id(db: Session, process_id: str) -> int | None:
     return found
 
 
-def current_versions(db: Session) -> Sequence[ServiceVersion]:
-    """The current published version of every service: what the catalog offers (never a draft)."""
-    return db.scalars(
-        select(ServiceVersion)
-        .join(Service, Service.current_version_id == ServiceVersion.id)
-        .where(ServiceVersion.status == VersionStatus.PUBLISHED.value)
-        .options(joinedload(ServiceVersion.service))
-        .order_by(ServiceVersion.title)
-    ).all()
+@dataclass(frozen=True)
+class CatalogQuery:
+    """Which current versions to list: every word must occur in the search text; empty filters match all."""
+
+    words: tuple[str, ...] = ()
+    category: str = ""
+    organisation: str = ""
+    availability: str = ""
+    process_id: str = ""
+
+
+class CatalogEntry(NamedTuple):
+    """A current version as the catalog shows it (descriptions only when asked for)."""
+
+    process_id: str
+    number: int
+    title: str
+    title_en: str
+    organisation_slug: str
+    organisation_name: str
+    category: str
+    availability: str
+    sla_days: int | None
+    description_html: str = ""
+    description_en_html: str = ""
+
+
+AVAILABILITY_ORDER = ("online", "soon", "in_work")
+
+
+def _code_point_order(db: Session, column: Any) -> Any:
+    """Order text by code point on both databases (SQLite's BINARY; PostgreSQL's locale collation would differ)."""
+    return column.collate("C") if db.get_bind().dialect.name == "postgresql" else column
+
+
+def _offered() -> ColumnElement[bool]:
+    """The join condition from a service to what the catalog offers: its current version, when published."""
+    return (Service.current_version_id == ServiceVersion.id) & (ServiceVersion.status == VersionStatus.PUBLISHED.value)
+
+
+def _filtered(statement: Select[Any], query: CatalogQuery) -> Select[Any]:
+    for word in query.words:
+        statement = statement.where(ServiceVersion.search_text.contains(word, autoescape=True))
+    if query.category:
+        statement = statement.where(ServiceVersion.category == query.category)
+    if query.organisation:
+        statement = statement.where(ServiceVersion.organisation_slug == query.organisation)
+    if query.availability:
+        statement = statement.where(ServiceVersion.availability == query.availability)
+    if query.process_id:
+        statement = statement.where(Service.process_id == query.process_id)
+    return statement
+
+
+def count_offered(db: Session, query: CatalogQuery | None = None) -> int:
+    """How many current published versions match: one COUNT."""
+    statement = _filtered(
+        select(func.count()).select_from(Service).join(ServiceVersion, _offered()), query or CatalogQuery()
+    )
+    return db.scalar(statement) or 0
+
+
+def list_offered(
+    db: Session,
+    query: CatalogQuery | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    descriptions: bool = False,
+) -> list[CatalogEntry]:
+    """Current published versions, online first, then by title (code point order) and process id: one SELECT."""
+    columns: list[Any] = [
+        Service.process_id,
+        ServiceVersion.number,
+        ServiceVersion.title,
+        ServiceVersion.title_en,
+        ServiceVersion.organisation_slug,
+        func.coalesce(Organisation.name, ServiceVersion.organisation_slug),
+        ServiceVersion.category,
+        ServiceVersion.availability,
+        ServiceVersion.sla_days,
+    ]
+    if descriptions:
+        columns += [ServiceVersion.description_html, ServiceVersion.description_en_html]
+    rank = case(
+        *((ServiceVersion.availability == value, index) for index, value in enumerate(AVAILABILITY_ORDER)),
+        else_=len(AVAILABILITY_ORDER),
+    )
+    statement = (
+        select(*columns)
+        .select_from(Service)
+        .join(ServiceVersion, _offered())
+        .outerjoin(Organisation, Organisation.slug == ServiceVersion.organisation_slug)
+    )
+    statement = _filtered(statement, query or CatalogQuery()).order_by(
+        rank, _code_point_order(db, ServiceVersion.title), Service.process_id
+    )
+    statement = statement.offset(offset).limit(limit)
+    return [CatalogEntry(*row) for row in db.execute(statement)]
+
+
+def offered_categories(db: Session) -> list[str]:
+    """The categories of the current published versions, in code point order: one SELECT."""
+    column = ServiceVersion.category
+    statement = (
+        select(column)
+        .select_from(Service)
+        .join(ServiceVersion, _offered())
+        .where(column != "")
+        .group_by(column)
+        .order_by(_code_point_order(db, column))
+    )
+    return list(db.scalars(statement))
+
+
+def offered_organisations(db: Session) -> list[tuple[str, str]]:
+    """(slug, name) of every known organisation with at least one current published version, by name."""
+    offering = select(ServiceVersion.organisation_slug).select_from(Service).join(ServiceVersion, _offered())
+    statement = (
+        select(Organisation.slug, Organisation.name)
+        .where(Organisation.slug.in_(offering))
+        .order_by(_code_point_order(db, Organisation.name), Organisation.slug)
+    )
+    return [(slug, name) for slug, name in db.execute(statement)]
+
+
+def published_contents(db: Session) -> set[tuple[str, str]]:
+    """(process id, content digest) of every version ever published, retired ones too: deploy skips these files."""
+    statement = (
+        select(Service.process_id, ServiceVersion.content_digest)
+        .join(ServiceVersion, ServiceVersion.service_id == Service.id)
+        .where(ServiceVersion.status != VersionStatus.DRAFT.value)
+    )
+    return {(process_id, digest) for process_id, digest in db.execute(statement)}
 
 
 def get_version(db: Session, version_id: int) -> ServiceVersion | None:

@@ -208,9 +208,51 @@ def _paths() -> dict[str, Any]:
         },
         "/services": {
             "get": operation(
-                "The service catalog",
-                {"200": reply("Services", {"type": "array", "items": ref("Service")})},
-                parameters=[LANG],
+                "The service catalog, a page at a time (online services first, then by title)",
+                {
+                    "200": {
+                        **reply(
+                            "One page of services; a page past the last is an empty array",
+                            {"type": "array", "items": ref("Service")},
+                        ),
+                        "headers": {
+                            "X-Total-Count": {
+                                "description": "How many services match the filters, on every page",
+                                "schema": {"type": "integer"},
+                            },
+                            "Link": {
+                                "description": 'RFC 8288 links to the first, prev, next and last page (rel="next" …)',
+                                "schema": STRING,
+                            },
+                        },
+                    },
+                    "400": reply(
+                        "page or per_page is not a whole number in range, or availability is unknown", ref("Error")
+                    ),
+                },
+                parameters=[
+                    LANG,
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                    },
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "schema": STRING,
+                        "description": "Words that must all occur in the title (uk or en) or the category; "
+                        "case, apostrophes and Latin look-alike letters do not matter",
+                    },
+                    {"name": "category", "in": "query", "schema": STRING, "description": "Only this category"},
+                    {"name": "organisation", "in": "query", "schema": STRING, "description": "Organisation slug"},
+                    {
+                        "name": "availability",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["online", "soon", "in_work"]},
+                    },
+                ],
                 public=True,
                 tag="catalog",
             )

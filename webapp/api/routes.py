@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, BinaryIO, cast
 
-from flask import Response, abort, jsonify, request
+from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -56,9 +56,57 @@ def issue_token() -> tuple[Response, int]:
     return jsonify({"token": token, "token_type": "Bearer", "username": user.username, "role": user.role}), 200
 
 
+SERVICES_PER_PAGE = 50
+MAX_SERVICES_PER_PAGE = 100
+
+
+def _whole_number(name: str, default: int, *, most: int | None = None) -> int | None:
+    """A query parameter that must be a whole number from 1 (at most `most`); None when it is not."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or (most is not None and int(raw) > most):
+        return None
+    return int(raw)
+
+
+def _link_header(found: listing.CatalogPage) -> str:
+    """RFC 8288 links to the first, previous, next and last pages, with the same filters and page size."""
+    args: dict[str, Any] = request.args.to_dict()
+    rels = {"first": 1, "prev": found.page - 1 if found.page > 1 else None}
+    rels |= {"next": found.page + 1 if found.page < found.pages else None, "last": found.pages}
+    return ", ".join(
+        f'<{url_for("api.services", _external=True, **{**args, "page": page})}>; rel="{rel}"'
+        for rel, page in rels.items()
+        if page is not None
+    )
+
+
 @api.get("/services")
-def services() -> Response:
-    return jsonify([service_json(s) for s in listing.list_services(db())])
+def services() -> Response | tuple[Response, int]:
+    """A page of the catalog as a JSON array; X-Total-Count and Link (RFC 8288) headers give the rest."""
+    page = _whole_number("page", 1)
+    per_page = _whole_number("per_page", SERVICES_PER_PAGE, most=MAX_SERVICES_PER_PAGE)
+    if page is None or per_page is None:
+        message = _(
+            "page and per_page must be whole numbers from 1; per_page at most %(most)d.", most=MAX_SERVICES_PER_PAGE
+        )
+        return api_error(400, message)
+    availability = request.args.get("availability", "")
+    if availability and availability not in listing.AVAILABILITIES:
+        values = ", ".join(listing.AVAILABILITIES)
+        return api_error(400, _("availability must be one of: %(values)s.", values=values))
+    filters = listing.CatalogFilters(
+        query=request.args.get("q", "").strip()[:200],
+        category=request.args.get("category", ""),
+        organisation=request.args.get("organisation", ""),
+        availability=availability,
+    )
+    found = listing.search_services(db(), filters, page=page, per_page=per_page)
+    response = jsonify([service_json(s) for s in found.services])
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["Link"] = _link_header(found)
+    return response
 
 
 @api.post("/attachments")

@@ -1,14 +1,31 @@
-"""Home page, the service catalog with filters and search, and one service's page."""
+"""Home page, the service catalog with filters, search and pages, and one service's page.
+
+A page number past the last page (or one that is not a whole number from 1) is a 404: the address names no
+page of results, as with any other unknown address. Page 1 always exists, even when nothing matches.
+"""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from typing import Any
+
+from flask import abort, render_template, request, url_for
 from flask_babel import lazy_gettext
 
-from engine.services.catalog.listing import CatalogFilters, categories, get_service, list_services, organisations
+from engine.services.catalog.listing import (
+    CatalogFilters,
+    CatalogPage,
+    categories,
+    count_services,
+    organisations,
+    search_services,
+    service_summary,
+)
 from webapp.citizen import citizen
 from webapp.citizen.common import locale
 from webapp.requests import db
+
+PER_PAGE = 20
+MAX_QUERY = 200
 
 AVAILABILITY = {
     "online": (lazy_gettext("Online"), "tag--green"),
@@ -27,36 +44,79 @@ def catalog_helpers() -> dict[str, object]:
     return {"availability_tag": availability_tag}
 
 
+def page_numbers(current: int, pages: int) -> list[int | None]:
+    """GOV.UK pagination: the first and last pages, the current one and its neighbours; None marks skipped pages."""
+    shown = sorted({1, pages, *(n for n in (current - 1, current, current + 1) if 1 <= n <= pages)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) == 2:
+            numbers.append(number - 1)  # a single skipped page is shown rather than an ellipsis
+        elif numbers and number - (numbers[-1] or 0) > 2:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def requested_page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        abort(404)
+    return int(raw)
+
+
+def catalog_filters() -> CatalogFilters:
+    availability = request.args.get("availability", "")
+    return CatalogFilters(
+        query=request.args.get("q", "").strip()[:MAX_QUERY],
+        category=request.args.get("category", ""),
+        organisation=request.args.get("organisation", ""),
+        availability=availability if availability in AVAILABILITY else "",
+    )
+
+
+def page_url(filters: CatalogFilters, page: int) -> str:
+    """The catalog address of a page with the same filters (empty ones left out)."""
+    args: dict[str, Any] = {
+        "q": filters.query,
+        "category": filters.category,
+        "organisation": filters.organisation,
+        "availability": filters.availability,
+    }
+    args = {key: value for key, value in args.items() if value}
+    if page > 1:
+        args["page"] = page
+    return url_for("citizen.catalog", **args)
+
+
 @citizen.route("/")
 def index() -> str:
-    services = list_services(db())
     return render_template(
         "pages/citizen/index.html",
-        service_count=len(services),
+        service_count=count_services(db()),
         categories=categories(db()),
     )
 
 
 @citizen.route("/services")
 def catalog() -> str:
-    filters = CatalogFilters(
-        query=request.args.get("q", "").strip()[:200],
-        category=request.args.get("category", ""),
-        organisation=request.args.get("organisation", ""),
-        availability=request.args.get("availability", "") if request.args.get("availability") in AVAILABILITY else "",
-    )
+    filters = catalog_filters()
+    found: CatalogPage = search_services(db(), filters, page=requested_page(), per_page=PER_PAGE)
+    if not found.exists:
+        abort(404)
     return render_template(
         "pages/citizen/catalog.html",
-        services=list_services(db(), filters),
+        found=found,
+        services=found.services,
         filters=filters,
         categories=categories(db()),
         organisations=organisations(db()),
         availabilities=[(key, str(label)) for key, (label, _css) in AVAILABILITY.items()],
+        page_numbers=page_numbers(found.page, found.pages),
+        page_url=lambda page: page_url(filters, page),
         locale=locale(),
     )
 
 
 @citizen.route("/services/<service_id>")
 def service(service_id: str) -> str:
-    summary, _manifest = get_service(db(), service_id)
-    return render_template("pages/citizen/service.html", service=summary, locale=locale())
+    return render_template("pages/citizen/service.html", service=service_summary(db(), service_id), locale=locale())

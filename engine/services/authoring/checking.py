@@ -68,6 +68,15 @@ class FormFiles:
     def raw(self, key: str) -> bytes:
         return self._cache[key][1] if key in self._cache else b""
 
+    def file_bytes(self, key: str) -> bytes:
+        """The form file's bytes without parsing it, as `raw` gives them after a successful load (else b"")."""
+        if key in self._cache:
+            return self._cache[key][1]
+        path = self.forms_dir / f"{key}.json"
+        if "/" in key or key.startswith(".") or not path.is_file():
+            return b""
+        return path.read_bytes()
+
 
 def check_file(
     path: Path, forms: FormFiles, *, display_name: str | None = None, called: CalledProcesses | None = None
@@ -136,19 +145,22 @@ def check_bytes(
             result.spec_json = compile_spec(tree, filename=name, process_id=manifest.process_id, called=called)
         except SpecCompileError as exc:
             result.problems.append(Problem(name, exc.element_id, str(exc)))
-    result.content_digest = _content_digest(
-        data + (b"\0sidecar\0" + catalog_bytes if catalog_bytes else b""), process, forms
-    )
+    result.content_digest = content_digest(data, catalog_bytes, process, lambda key: _form_bytes(forms, key))
     result.problems.sort(key=lambda p: (p.severity != Severity.ERROR, p.element_id))
     return result
 
 
-def _content_digest(data: bytes, process: etree._Element, forms: FormFiles | FormLoader) -> str:
-    """A version changes when the diagram or any form file it names changes."""
-    digest = hashlib.sha256(data)
+def content_digest(
+    data: bytes, catalog_bytes: bytes, process: etree._Element, form_bytes: Callable[[str], bytes]
+) -> str:
+    """A version changes when the diagram, its sidecar or any form file it names changes.
+
+    Deploy computes it before checking (with FormFiles.file_bytes) to skip unchanged files, so it stays cheap.
+    """
+    digest = hashlib.sha256(data + (b"\0sidecar\0" + catalog_bytes if catalog_bytes else b""))
     keys = sorted({k for e in process.iter(BPMN + "startEvent", BPMN + "userTask") if (k := form_key_of(e))})
     for key in keys:
-        digest.update(b"\0" + key.encode() + b"\0" + _form_bytes(forms, key))
+        digest.update(b"\0" + key.encode() + b"\0" + form_bytes(key))
     return digest.hexdigest()
 
 

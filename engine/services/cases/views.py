@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import inspect
@@ -17,15 +16,21 @@ from engine.forms import Form
 from engine.models import HumanTask, ServiceVersion
 from engine.services.summaries import ServiceSummary
 
-
-@lru_cache(maxsize=512)
-def _manifest_from_json(text: str) -> ServiceManifest:
-    return ServiceManifest.from_dict(json.loads(text))
+_MANIFESTS: dict[tuple[int, str], ServiceManifest] = {}
+_MANIFESTS_KEPT = 512
 
 
 def manifest_of(version: ServiceVersion) -> ServiceManifest:
-    """Manifests are immutable per version, so parsed ones are shared within a process."""
-    return _manifest_from_json(version.manifest_json)
+    """Parsed manifests are shared within a process by version id and content digest (a new manifest always comes
+    with a new digest), so the cache never holds the manifest's JSON text; the oldest entry goes first."""
+    key = (version.id, version.content_digest)
+    found = _MANIFESTS.get(key)
+    if found is None:
+        found = ServiceManifest.from_dict(json.loads(version.manifest_json))
+        while len(_MANIFESTS) >= _MANIFESTS_KEPT:
+            _MANIFESTS.pop(next(iter(_MANIFESTS)), None)
+        _MANIFESTS[key] = found
+    return found
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from engine.bpmn.manifest import executable_processes
 from engine.bpmn.problems import Problem, Severity
+from engine.bpmn.sidecar import sidecar_path
+from engine.bpmn.xml import XmlProblemError, parse_xml
 from engine.db import session_now, unit_of_work
 from engine.models import Service, ServiceVersion, VersionStatus
 from engine.runtime.specs import spec_digest
-from engine.services.authoring.checking import CheckedFile, FormFiles, check_file
+from engine.services.authoring.checking import CheckedFile, FormFiles, check_file, content_digest
 from engine.services.catalog.called_processes import FolderProcesses, deployed_processes
 from engine.services.context import SYSTEM, Actor, Platform
 from engine.store import audit, catalog, directory
@@ -35,14 +38,40 @@ class DeployReport:
         return out
 
 
+def published_process_id(path: Path, forms: FormFiles, published: set[tuple[str, str]]) -> str | None:
+    """The file's process id when its content digest (as the check computes it) was published before, else None.
+
+    Reads the diagram, its sidecar and the form files it names, and parses the XML, but checks nothing.
+    """
+    try:
+        data = path.read_bytes()
+        processes = executable_processes(parse_xml(data))
+        sidecar = sidecar_path(path)
+        catalog_bytes = sidecar.read_bytes() if sidecar.is_file() else b""
+    except (OSError, XmlProblemError):
+        return None
+    if len(processes) != 1:
+        return None
+    process_id = processes[0].get("id", "")
+    digest = content_digest(data, catalog_bytes, processes[0], forms.file_bytes)
+    return process_id if (process_id, digest) in published else None
+
+
 def deploy_directory(db: Session, *, processes_dir: Path, forms_dir: Path, actor: Actor) -> DeployReport:
+    """Deploy every changed file; one whose content was published before (current or not) is not even checked."""
     report = DeployReport()
     catalog.lock_deployments(db)
     forms = FormFiles(forms_dir)
+    published = catalog.published_contents(db)
     seen: dict[str, Path] = {}
     deployed = deployed_processes(db)
     for path in sorted(processes_dir.rglob("*.bpmn")):
         name = str(path.relative_to(processes_dir.parent)) if path.is_relative_to(processes_dir.parent) else str(path)
+        known = published_process_id(path, forms, published)
+        if known is not None and known not in seen:
+            seen[known] = path
+            report.unchanged.append(name)
+            continue
         called = FolderProcesses(path.parent, fallback=deployed)  # call activities: same folder, then deployed
         checked = check_file(path, forms, display_name=name, called=called)
         report.problems.extend(checked.problems)

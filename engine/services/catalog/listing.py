@@ -1,27 +1,42 @@
-"""The service catalog: what citizens can apply for, filtered and searched."""
+"""The service catalog: what citizens can apply for, filtered, searched and paged in the database.
+
+A page costs a COUNT and a SELECT of narrow columns, however many services there are. Search matches every typed
+word inside the version's stored search text (engine.models.catalog.normalise_search: apostrophes, Latin
+look-alikes, case), so SQLite and PostgreSQL find the same services.
+"""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from engine.bpmn.manifest import ServiceManifest
 from engine.models import ServiceVersion
+from engine.models.catalog import normalise_search
 from engine.services.cases.views import manifest_of
 from engine.services.errors import NotFoundError
 from engine.services.summaries import ServiceSummary
 from engine.store import catalog, directory
+from engine.store.catalog import AVAILABILITY_ORDER, CatalogEntry, CatalogQuery
 
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
-# Latin letters that look like Cyrillic ones, typed by mistake on a mixed keyboard.
-_LOOKALIKES = str.maketrans({"a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у"})
+AVAILABILITIES = AVAILABILITY_ORDER
+"""What a service's availability can be, in catalog order (online first)."""
 
-
-def normalise_search(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES)
-    return " ".join(text.translate(_LOOKALIKES).split())
+__all__ = [
+    "AVAILABILITIES",
+    "CatalogFilters",
+    "CatalogPage",
+    "categories",
+    "count_services",
+    "get_service",
+    "list_services",
+    "normalise_search",
+    "organisations",
+    "search_services",
+    "service_summary",
+    "summary_of",
+]
 
 
 @dataclass(frozen=True)
@@ -31,8 +46,101 @@ class CatalogFilters:
     organisation: str = ""
     availability: str = ""
 
+    @property
+    def active(self) -> bool:
+        return bool(self.query or self.category or self.organisation or self.availability)
+
+    def to_query(self) -> CatalogQuery:
+        words = tuple(dict.fromkeys(normalise_search(self.query).split()))
+        return CatalogQuery(
+            words=words, category=self.category, organisation=self.organisation, availability=self.availability
+        )
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    """One page of matching services; `total` counts every match. Page 1 always exists, even with no match."""
+
+    services: list[ServiceSummary]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def exists(self) -> bool:
+        return 1 <= self.page <= self.pages
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first service among all matches (1-based; 0 on an empty page)."""
+        return (self.page - 1) * self.per_page + 1 if self.services else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.services) - 1 if self.services else 0
+
+
+def _summary(entry: CatalogEntry) -> ServiceSummary:
+    return ServiceSummary(
+        id=entry.process_id,
+        title=entry.title,
+        title_en=entry.title_en,
+        version=entry.number,
+        organisation=entry.organisation_slug,
+        organisation_name=entry.organisation_name,
+        category=entry.category,
+        availability=entry.availability,
+        sla_days=entry.sla_days,
+        description_html=entry.description_html,
+        description_en_html=entry.description_en_html,
+    )
+
+
+def search_services(
+    db: Session, filters: CatalogFilters | None = None, *, page: int = 1, per_page: int = 20
+) -> CatalogPage:
+    """One page of the catalog (online services first, then by title); a page past the last comes back empty."""
+    if page < 1 or per_page < 1:
+        raise ValueError("page and per_page start at 1")
+    query = (filters or CatalogFilters()).to_query()
+    total = catalog.count_offered(db, query)
+    offset = (page - 1) * per_page
+    entries = catalog.list_offered(db, query, offset=offset, limit=per_page) if offset < total else []
+    return CatalogPage(services=[_summary(e) for e in entries], total=total, page=page, per_page=per_page)
+
+
+def list_services(db: Session, filters: CatalogFilters | None = None) -> list[ServiceSummary]:
+    """Every matching service in catalog order, in one statement (without descriptions)."""
+    return [_summary(e) for e in catalog.list_offered(db, (filters or CatalogFilters()).to_query())]
+
+
+def count_services(db: Session) -> int:
+    return catalog.count_offered(db)
+
+
+def categories(db: Session) -> list[str]:
+    return catalog.offered_categories(db)
+
+
+def organisations(db: Session) -> list[tuple[str, str]]:
+    """(slug, name) of every organisation that offers at least one service."""
+    return catalog.offered_organisations(db)
+
+
+def service_summary(db: Session, service_id: str) -> ServiceSummary:
+    """One service as the catalog offers it, with its descriptions (one statement, no diagram read)."""
+    found = catalog.list_offered(db, CatalogQuery(process_id=service_id), limit=1, descriptions=True)
+    if not found:
+        raise NotFoundError(service_id)
+    return _summary(found[0])
+
 
 def summary_of(db: Session, version: ServiceVersion) -> ServiceSummary:
+    """Any version (an application's, perhaps no longer offered) as a summary."""
     organisation = directory.find_organisation(db, version.organisation_slug) if version.organisation_slug else None
     return ServiceSummary(
         id=version.service.process_id,
@@ -49,36 +157,8 @@ def summary_of(db: Session, version: ServiceVersion) -> ServiceSummary:
     )
 
 
-def list_services(db: Session, filters: CatalogFilters | None = None) -> list[ServiceSummary]:
-    filters = filters or CatalogFilters()
-    needle = normalise_search(filters.query)
-    found = []
-    for version in catalog.current_versions(db):
-        if filters.category and version.category != filters.category:
-            continue
-        if filters.organisation and version.organisation_slug != filters.organisation:
-            continue
-        if filters.availability and version.availability != filters.availability:
-            continue
-        haystack = normalise_search(f"{version.title} {version.title_en} {version.category}")
-        if needle and not all(word in haystack for word in needle.split()):
-            continue
-        found.append(summary_of(db, version))
-    order = {"online": 0, "soon": 1, "in_work": 2}
-    return sorted(found, key=lambda s: (order.get(s.availability, 3), s.title))
-
-
-def categories(db: Session) -> list[str]:
-    return sorted({v.category for v in catalog.current_versions(db) if v.category})
-
-
-def organisations(db: Session) -> list[tuple[str, str]]:
-    """(slug, name) of every organisation that offers at least one service."""
-    slugs = {v.organisation_slug for v in catalog.current_versions(db) if v.organisation_slug}
-    return sorted(((o.slug, o.name) for o in directory.list_organisations(db) if o.slug in slugs), key=lambda x: x[1])
-
-
 def get_service(db: Session, service_id: str) -> tuple[ServiceSummary, ServiceManifest]:
+    """The offered service with its manifest (reads the version row; pages that only show it use service_summary)."""
     service = catalog.find_service(db, service_id)
     if service is None or service.current_version is None:
         raise NotFoundError(service_id)
