@@ -7,17 +7,17 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
-from engine.forms import FieldError, Form, clean_form_data, unknown_keys
+from engine.forms import FieldError, Form, check_submission, clean_form_data
 from engine.services.cases import applications, steps
 from engine.services.cases.views import TaskView
 from engine.services.context import Actor
-from engine.services.errors import TaskClaimedByOtherError, TaskNotOpenError
+from engine.services.errors import ForbiddenError, TaskClaimedByOtherError, TaskNotOpenError
 from engine.services.worklist import queues
 from webapp.api import api
 from webapp.api.auth import signed_in
 from webapp.api.errors import api_error, field_errors
 from webapp.api.routes import json_object
-from webapp.api.serialize import application_json, may_act, queue_item_json, task_json
+from webapp.api.serialize import application_json, may_act, offered_form, queue_item_json, task_json
 from webapp.requests import db, platform
 
 SCOPES = ("queue", "mine")
@@ -51,23 +51,26 @@ def complete(task_id: str) -> Response | tuple[Response, int]:
     if not isinstance(data, dict):
         return api_error(400, _('Send a JSON object of the form {"data": {field: value}}.'))
     view = steps.get_task(db(), actor, task_id)
-    if view.form is not None and (extra := unknown_keys(view.form, data)):
-        return _refuse_unknown(actor, view, view.form, data, extra)
+    form = offered_form(view)
+    if refused := check_submission(form, data):
+        return _refuse(actor, view, form, data, refused)
     result = steps.complete_task(db(), platform(), actor, task_id, data)
     return jsonify(application_json(result, actor))
 
 
-def _refuse_unknown(
-    actor: Actor, view: TaskView, form: Form, data: dict[str, Any], extra: list[str]
+def _refuse(
+    actor: Actor, view: TaskView, form: Form, data: dict[str, Any], refused: dict[str, FieldError]
 ) -> tuple[Response, int]:
-    """Keys that are not fields of the task's form are refused (422), after the same conflict checks as completing."""
+    """Data outside the task's `schema` is refused (422), after the same access and conflict checks as completing."""
+    mine = {t.id for t in applications.get_application(db(), actor, view.reference).tasks}
+    if view.status == "open" and view.id not in mine:
+        raise ForbiddenError(view.id)
     if view.status != "open":
         raise TaskNotOpenError(view.id)
     if not may_act(actor, view):
         raise TaskClaimedByOtherError(view.id)
-    _cleaned, errors = clean_form_data(form, {k: v for k, v in data.items() if k not in extra})
-    unknown = {key: FieldError("unknown_field", {"label": key}) for key in extra}
-    return api_error(422, None, errors=field_errors(form, {**errors, **unknown}))
+    _cleaned, errors = clean_form_data(form, {k: v for k, v in data.items() if form.has_field(k)})
+    return api_error(422, None, errors=field_errors(form, {**errors, **refused}))
 
 
 @api.post("/tasks/<task_id>/claim")
