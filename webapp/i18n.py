@@ -61,6 +61,8 @@ ERROR_MESSAGES: dict[str, Any] = {
     "invalid_type": lazy_gettext("%(label)s has a value of the wrong type"),
     "upload_too_large": lazy_gettext("The file must be smaller than %(limit)s MB"),
     "unknown_field": lazy_gettext("%(label)s is not a field of this form"),
+    "untrimmed": lazy_gettext("%(label)s must not begin or end with a space or contain carriage returns"),
+    "read_only": lazy_gettext("%(label)s is shown read-only; leave it out of the data"),
 }
 CHOICE_TYPES = {"choice", "multichoice", "boolean"}
 

@@ -6,8 +6,8 @@ from engine.forms.igov.activiti import read_activiti_form
 from engine.forms.jsonfile import load_form_file, parse_form_document
 from engine.forms.messages import english_message
 from engine.forms.model import Field, FieldType, Form, LocalText, Option, Page
-from engine.forms.schema import form_json_schema
-from engine.forms.validate import clean_form_data, unknown_keys
+from engine.forms.schema import form_json_schema, submission_schema
+from engine.forms.validate import check_submission, clean_form_data, unknown_keys
 
 __all__ = [
     "ErrorCode",
@@ -19,6 +19,7 @@ __all__ = [
     "LocalText",
     "Option",
     "Page",
+    "check_submission",
     "clean_form_data",
     "english_message",
     "form_json_schema",
@@ -26,5 +27,6 @@ __all__ = [
     "parse_form_document",
     "read_activiti_form",
     "read_inline_form",
+    "submission_schema",
     "unknown_keys",
 ]

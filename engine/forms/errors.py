@@ -66,6 +66,9 @@ class ErrorCode(StrEnum):
     MAX_LENGTH = "max_length"
     UNKNOWN_ATTACHMENT = "unknown_attachment"
     INVALID_TYPE = "invalid_type"
+    UNTRIMMED = "untrimmed"  # API only: a space at either end or a carriage return, which pages would clean
+    READ_ONLY = "read_only"  # API only: a field that is shown, not answered
+    UNKNOWN_FIELD = "unknown_field"  # API only: no such field; params: label (the key sent)
 
 
 @dataclasses.dataclass(frozen=True)

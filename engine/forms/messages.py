@@ -22,6 +22,9 @@ _TEMPLATES: Final[dict[str, str]] = {
     ErrorCode.MAX_LENGTH: "{label} must be {limit} characters or fewer",
     ErrorCode.UNKNOWN_ATTACHMENT: "The file for {label} was not found; upload it again",
     ErrorCode.INVALID_TYPE: "{label} has the wrong kind of value",
+    ErrorCode.UNTRIMMED: "{label} must not begin or end with a space or contain carriage returns",
+    ErrorCode.READ_ONLY: "{label} is shown read-only; leave it out of the data",
+    ErrorCode.UNKNOWN_FIELD: "{label} is not a field of this form",
 }
 _MULTICHOICE_TEMPLATES: Final[dict[str, str]] = {
     ErrorCode.MIN_LENGTH: "Select at least {limit} options for {label}",

@@ -1,8 +1,10 @@
 """Server-side cleaning and validation of submitted form data (from an HTML form or from the JSON API).
 
-HTML forms send strings only (a multichoice sends a list of strings, or one string when one box is ticked);
-the API sends typed JSON values. Both are accepted. Errors are language-neutral codes; the web layer translates
-them, and :func:`english_message` gives an English sentence for the CLI and as a fallback.
+HTML forms send strings only (a multichoice sends a list of strings, or one string when one box is ticked), and
+pages accept them as people type them ("1 000", "31.12.2024", "+38 (050) 123-45-67"). The API takes data already in
+the shape the server keeps (:func:`check_submission` against :func:`engine.forms.schema.submission_schema`) and is
+then cleaned the same way. Errors are language-neutral codes; the web layer translates them, and
+:func:`english_message` gives an English sentence for the CLI and as a fallback.
 """
 
 from __future__ import annotations
@@ -18,10 +20,16 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 from engine.forms.errors import ErrorCode, FieldError
 from engine.forms.messages import english_message
 from engine.forms.model import STRING_TYPES, Field, FieldType, Form
-from engine.forms.schema import PHONE_PATTERN, form_json_schema, scoped_input_fields
+from engine.forms.schema import (
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    PHONE_PATTERN,
+    form_json_schema,
+    scoped_input_fields,
+    submission_schema,
+)
 
-EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-EMAIL_MAX_LENGTH: Final = 254
+EMAIL_RE: Final = re.compile(EMAIL_PATTERN)
 TRUE_WORDS: Final = frozenset({"yes", "true", "on", "1"})
 FALSE_WORDS: Final = frozenset({"no", "false", "off", "0"})
 _PHONE_JUNK_RE: Final = re.compile(r"[\s\-()]")
@@ -32,7 +40,7 @@ _ISO_DATE_RE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DOTTED_DATE_RE: Final = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _FORMAT_CHECKER: Final = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
-__all__ = ["ErrorCode", "FieldError", "clean_form_data", "english_message", "unknown_keys"]
+__all__ = ["ErrorCode", "FieldError", "check_submission", "clean_form_data", "english_message", "unknown_keys"]
 
 
 class _InvalidError(Exception):
@@ -84,10 +92,9 @@ def clean_form_data(
     validator = jsonschema.Draft202012Validator(form_json_schema(form, page=page), format_checker=_FORMAT_CHECKER)
     by_name = {f.name: f for f in fields}
     for schema_error in validator.iter_errors(cleaned):
-        name, error = _from_schema_error(schema_error, by_name)
-        if name not in errors:
-            errors[name] = error
-        cleaned.pop(name, None)
+        for name, error in _from_schema_error(schema_error, by_name):
+            errors.setdefault(name, error)
+            cleaned.pop(name, None)
     ordered_errors = {f.name: errors[f.name] for f in fields if f.name in errors}
     return cleaned, ordered_errors
 
@@ -137,7 +144,7 @@ def _text(f: Field, text: str) -> str:
         if re.fullmatch(r"0\d{9}", text):
             text = "+38" + text
     else:
-        text = text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if f.min_length is not None and len(text) < f.min_length:
         raise _InvalidError(ErrorCode.MIN_LENGTH, limit=f.min_length)
     if f.max_length is not None and len(text) > f.max_length:
@@ -174,7 +181,10 @@ def _decimal(value: Any) -> float:
     if isinstance(value, bool):
         raise _InvalidError(ErrorCode.INVALID_DECIMAL)
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any double
+            raise _InvalidError(ErrorCode.INVALID_DECIMAL) from None
     elif isinstance(value, str):
         text = _SPACES_RE.sub("", value).replace(",", ".")
         if not _DECIMAL_RE.fullmatch(text):
@@ -239,8 +249,9 @@ def _multichoice(f: Field, value: Any) -> Any:
 
 
 _SCHEMA_CODES: Final = {
-    "required": ErrorCode.REQUIRED,
     "enum": ErrorCode.INVALID_CHOICE,
+    "anyOf": ErrorCode.INVALID_CHOICE,
+    "const": ErrorCode.INVALID_CHOICE,
     "uniqueItems": ErrorCode.INVALID_CHOICE,
     "minimum": ErrorCode.MINIMUM,
     "maximum": ErrorCode.MAXIMUM,
@@ -248,26 +259,68 @@ _SCHEMA_CODES: Final = {
     "minItems": ErrorCode.MIN_LENGTH,
     "maxLength": ErrorCode.MAX_LENGTH,
     "maxItems": ErrorCode.MAX_LENGTH,
-    "pattern": ErrorCode.PATTERN,
+    "not": ErrorCode.UNTRIMMED,
 }
-_FORMAT_CODES: Final = {"date": ErrorCode.INVALID_DATE, "email": ErrorCode.INVALID_EMAIL}
+_TYPE_CODES: Final = {
+    FieldType.INTEGER: ErrorCode.INVALID_INTEGER,
+    FieldType.DECIMAL: ErrorCode.INVALID_DECIMAL,
+    FieldType.BOOLEAN: ErrorCode.INVALID_BOOLEAN,
+    FieldType.DATE: ErrorCode.INVALID_DATE,
+}
+_LIMITED: Final = (ErrorCode.MINIMUM, ErrorCode.MAXIMUM, ErrorCode.MIN_LENGTH, ErrorCode.MAX_LENGTH)
 
 
-def _from_schema_error(error: Any, fields: Mapping[str, Field]) -> tuple[str, FieldError]:
-    """Map a jsonschema ValidationError on the cleaned dict to the field it concerns."""
+def check_submission(form: Form, data: Mapping[str, Any]) -> dict[str, FieldError]:
+    """What the API refuses before cleaning: data that does not fit the form's submission schema, by field.
+
+    Unknown keys and fields that are not inputs are errors too. Data that passes is cleaned unchanged, up to option
+    order and a local phone number's +38; only the server can tell whether an attachment id names the caller's file.
+    """
+    validator = jsonschema.Draft202012Validator(submission_schema(form), format_checker=_FORMAT_CHECKER)
+    fields = {f.name: f for f in form.fields}
+    errors: dict[str, FieldError] = {}
+    for schema_error in validator.iter_errors(data):
+        for name, error in _from_schema_error(schema_error, fields):
+            errors.setdefault(name, error)
+    return {**{n: errors[n] for n in fields if n in errors}, **{n: e for n, e in errors.items() if n not in fields}}
+
+
+def _from_schema_error(error: Any, fields: Mapping[str, Field]) -> list[tuple[str, FieldError]]:
+    """Map a jsonschema ValidationError on form data to the fields it concerns."""
     if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in error.instance]
-        return missing[0], FieldError(ErrorCode.REQUIRED)
+        return [(name, FieldError(ErrorCode.REQUIRED)) for name in error.validator_value if name not in error.instance]
+    if error.validator == "additionalProperties":
+        return [
+            (key, FieldError(ErrorCode.UNKNOWN_FIELD, {"label": key})) for key in error.instance if key not in fields
+        ]
     if not error.absolute_path or error.absolute_path[0] not in fields:
-        raise RuntimeError(f"cleaned form data does not match its own schema: {error.message}")
+        raise RuntimeError(f"form data does not match the form's own schema: {error.message}")
     name: str = error.absolute_path[0]
-    f = fields[name]
-    code = _SCHEMA_CODES.get(error.validator, ErrorCode.INVALID_TYPE)
-    if error.validator == "format":
-        code = _FORMAT_CODES.get(error.validator_value, ErrorCode.INVALID_TYPE)
-    elif code is ErrorCode.PATTERN and f.type is FieldType.PHONE and f.pattern is None:
-        code = ErrorCode.INVALID_PHONE
-    params: dict[str, Any] = {}
-    if code in (ErrorCode.MINIMUM, ErrorCode.MAXIMUM, ErrorCode.MIN_LENGTH, ErrorCode.MAX_LENGTH):
-        params["limit"] = _limit(error.validator_value)
-    return name, FieldError(code, params)
+    return [(name, _field_error(error, fields[name]))]
+
+
+def _field_error(error: Any, f: Field) -> FieldError:
+    keyword = error.validator
+    if not f.is_input:
+        return FieldError(ErrorCode.READ_ONLY)
+    if keyword == "type":
+        return FieldError(_TYPE_CODES.get(f.type, ErrorCode.INVALID_TYPE))
+    if keyword in ("pattern", "format"):
+        return FieldError(_shape_code(f, keyword))
+    if error.instance in ("", []) and f.required and keyword in ("minLength", "minItems"):
+        return FieldError(ErrorCode.REQUIRED)
+    code = _SCHEMA_CODES.get(keyword, ErrorCode.INVALID_TYPE)
+    return FieldError(code, {"limit": _limit(error.validator_value)} if code in _LIMITED else {})
+
+
+def _shape_code(f: Field, keyword: str) -> ErrorCode:
+    """The error for a value of the right type in the wrong shape (a pattern or a format)."""
+    if f.type is FieldType.DATE:
+        return ErrorCode.INVALID_DATE
+    if f.type is FieldType.FILE:
+        return ErrorCode.UNKNOWN_ATTACHMENT
+    if f.type is FieldType.EMAIL and (keyword == "format" or f.pattern is None):
+        return ErrorCode.INVALID_EMAIL
+    if f.type is FieldType.PHONE and f.pattern is None:
+        return ErrorCode.INVALID_PHONE
+    return ErrorCode.PATTERN

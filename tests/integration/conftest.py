@@ -1,4 +1,5 @@
-"""Fixtures shared by the integration tests: the demo people as actors, and a real SMTP server (aiosmtpd)."""
+"""Fixtures shared by the integration tests: the demo people as actors, a real SMTP server (aiosmtpd), and the
+check that every API answer a test sees is one the OpenAPI document describes."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from flask import request_finished
 
 from engine.db import unit_of_work
 from engine.services.context import Actor, Platform
 from engine.store import directory
+
+from .api.contract import ApiContract
 
 ActorOf = Callable[[str], Actor]
 
@@ -72,3 +76,13 @@ def actor_of(platform: Platform) -> ActorOf:
             return Actor.of(user)
 
     return load
+
+
+@pytest.fixture(autouse=True)
+def api_contract() -> Iterator[ApiContract]:
+    """Fails the test if an API answer it saw has a status, body or headers the OpenAPI document does not list."""
+    contract = ApiContract()
+    with request_finished.connected_to(contract.record):
+        yield contract
+    problems = contract.problems()
+    assert not problems, "\n".join(problems)

@@ -1,4 +1,8 @@
-"""The OpenAPI 3.1 description of /api/v1, written by hand next to the routes it describes."""
+"""The OpenAPI 3.1 description of /api/v1, written by hand next to the routes it describes.
+
+Every operation lists every status it can answer with (tests/integration/api/contract.py checks each answer the
+API tests see against this document); errors are JSON `{"error": message}`, 422 adds messages by field.
+"""
 
 from __future__ import annotations
 
@@ -35,14 +39,43 @@ def reply(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
     return found
 
 
+def with_header(found: dict[str, Any], name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {**found, "headers": {name: {"description": description, "schema": schema}}}
+
+
 ERRORS: dict[str, dict[str, Any]] = {
-    "400": reply("Malformed request body", ref("Error")),
-    "401": reply("Missing, malformed or expired bearer token", ref("Error")),
-    "403": reply("The account's role may not do this", ref("Error")),
+    "400": reply("Malformed request: not JSON, not an object, or a documented field missing", ref("Error")),
+    "401": with_header(
+        reply("Missing, malformed or expired bearer token", ref("Error")),
+        "WWW-Authenticate",
+        "Bearer challenge",
+        STRING,
+    ),
+    "403": reply("Visible to the caller, but the account may not do this", ref("Error")),
     "404": reply("Not found, or not visible to the caller", ref("Error")),
-    "409": reply("The task is no longer open, or another official holds it", ref("Error")),
-    "413": reply("The file is larger than the upload limit", ref("Error")),
-    "422": reply("Invalid data; messages by field name", ref("ValidationError")),
+    "409": reply(
+        "Someone got there first: the task is no longer open, another official holds it, the application changed "
+        "at the same time, or the service takes no applications online",
+        ref("Error"),
+    ),
+    "413": reply("The request body or file is larger than the upload limit", ref("Error")),
+    "422": reply("Invalid data; a message by field name", ref("ValidationError")),
+    "429": with_header(
+        reply("Too many wrong passwords: the account refuses every password for a while", ref("Error")),
+        "Retry-After",
+        "Seconds until the account takes passwords again",
+        {"type": "integer"},
+    ),
+    "500": reply("Something went wrong on the server; nothing was saved", ref("Error")),
+}
+
+
+LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "Language of labels and titles (else Accept-Language; default uk)",
+    "schema": {"type": "string", "enum": ["uk", "en"]},
 }
 
 
@@ -55,12 +88,17 @@ def operation(
     parameters: list[dict[str, Any]] | None = None,
     public: bool = False,
     tag: str = "applications",
+    localised: bool = True,
 ) -> dict[str, Any]:
+    """An operation with the errors it can answer; every one can fail (500), every private one wants a token (401),
+    every one with a body can be too large (413); `localised` ones take `lang` (messages, labels, titles)."""
     found: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": dict(responses)}
-    for code in (*errors, *(() if public else ("401",))):
-        found["responses"][code] = ERRORS[code]
+    always = ("500",) if public else ("401", "500")
+    for code in sorted({*errors, *always, *(("413",) if body is not None else ())}):
+        found["responses"].setdefault(code, ERRORS[code])
     if body is not None:
         found["requestBody"] = {"required": True, "content": body}
+    parameters = [*(parameters or []), *([LANG] if localised else [])]
     if parameters:
         found["parameters"] = parameters
     if public:
@@ -73,13 +111,6 @@ def path_param(name: str, description: str) -> dict[str, Any]:
 
 
 TASK_ID = [path_param("task_id", "Task id, from an application's tasks or a task list")]
-LANG = {
-    "name": "lang",
-    "in": "query",
-    "required": False,
-    "description": "Language of labels and titles (else Accept-Language; default uk)",
-    "schema": {"type": "string", "enum": ["uk", "en"]},
-}
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj({"error": STRING}, ["error"]),
@@ -113,11 +144,15 @@ SCHEMAS: dict[str, Any] = {
             "label": STRING,
             "required": {"type": "boolean"},
             "options": {"type": ["array", "null"], "items": ref("Option")},
-            "input": {"type": "boolean", "description": "false for read-only display fields"},
+            "input": {
+                "type": "boolean",
+                "description": "false for fields nobody answers (static text, read-only copies, hidden values): "
+                "leave them out of the data",
+            },
             "hint": NULLABLE_STRING,
             "value": {"description": "display fields only: the earlier answer shown"},
         },
-        ["name", "type", "label", "required", "options"],
+        ["name", "type", "label", "required", "options", "input"],
     ),
     "Task": obj(
         {
@@ -130,9 +165,18 @@ SCHEMAS: dict[str, Any] = {
             "assignee": NULLABLE_STRING,
             "created": DATETIME,
             "due": DATETIME,
-            "fields": {"type": "array", "items": ref("Field")},
+            "fields": {"type": "array", "items": ref("Field"), "description": "the form in display order"},
+            "schema": {
+                "type": "object",
+                "description": "JSON Schema 2020-12 of exactly the data POST /tasks/{task_id}/complete accepts: "
+                "types, required fields, options (anyOf of const with a title), patterns, limits, formats (date, "
+                "email; file fields take the uuid of an upload from POST /attachments). Text is sent trimmed with "
+                "\\n line breaks, dates as YYYY-MM-DD, numbers and booleans as JSON values. Fields that are not "
+                "inputs are readOnly and must be left out; `default` is what the form starts with. Titles are in "
+                "the caller's language.",
+            },
         },
-        ["id", "name", "title", "fields"],
+        ["id", "name", "title", "fields", "schema"],
     ),
     "QueueItem": obj(
         {
@@ -164,11 +208,34 @@ SCHEMAS: dict[str, Any] = {
             "created_at": DATETIME,
             "submitted_at": DATETIME,
             "closed_at": DATETIME,
-            "error": {"type": ["object", "null"]},
+            "error": {
+                "type": ["object", "null"],
+                "properties": {"step": NULLABLE_STRING, "message": NULLABLE_STRING},
+                "description": "status error only: where the case stopped and why",
+            },
             "tasks": {"type": "array", "items": ref("Task"), "description": "open tasks the caller may act on"},
-            "history": {"type": "array", "items": ref("HistoryItem")},
+            "history": {
+                "type": "array",
+                "items": ref("HistoryItem"),
+                "description": "GET only: one page of the timeline (page 1 = the newest events, oldest first); "
+                "writes answer without it",
+            },
+            "history_page": ref("HistoryPage"),
         },
-        ["reference", "service", "status", "outcome", "tasks", "history"],
+        ["reference", "service", "status", "outcome", "tasks"],
+    ),
+    "HistoryPage": obj(
+        {"page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"}},
+        ["page", "pages", "total"],
+    ),
+    "History": obj(
+        {
+            "history": {"type": "array", "items": ref("HistoryItem")},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+        ["history", "page", "pages", "total"],
     ),
     "StartRequest": obj({"service": STRING}, ["service"]),
     "MessagePayload": {
@@ -188,7 +255,10 @@ SCHEMAS: dict[str, Any] = {
         {"error": STRING, "waiting": {"type": "array", "items": STRING, "description": "messages awaited now"}},
         ["error"],
     ),
-    "CompleteRequest": obj({"data": {"type": "object", "description": "field name → value"}}, ["data"]),
+    "CompleteRequest": obj(
+        {"data": {"type": "object", "description": "field name → value, valid against the task's `schema`"}},
+        ["data"],
+    ),
 }
 
 
@@ -200,7 +270,7 @@ def _paths() -> dict[str, Any]:
             "post": operation(
                 "Exchange a username and password for a bearer token",
                 {"200": reply("A token", ref("Token"))},
-                errors=("400", "401"),
+                errors=("400", "401", "429"),
                 body=json_content(ref("TokenRequest")),
                 public=True,
                 tag="auth",
@@ -231,7 +301,6 @@ def _paths() -> dict[str, Any]:
                     ),
                 },
                 parameters=[
-                    LANG,
                     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
                     {
                         "name": "per_page",
@@ -261,7 +330,7 @@ def _paths() -> dict[str, Any]:
             "post": operation(
                 "Upload a file; use its id as the value of a file field",
                 {"201": reply("Stored", ref("Attachment"))},
-                errors=("400", "413"),
+                errors=("400",),
                 body={
                     "multipart/form-data": {
                         "schema": obj(
@@ -279,7 +348,7 @@ def _paths() -> dict[str, Any]:
             "post": operation(
                 "Start an application; its start form is the first task",
                 {"201": application},
-                errors=("400", "403", "404", "409", "422"),
+                errors=("400", "404", "409", "422"),
                 body=json_content(ref("StartRequest")),
             ),
         },
@@ -288,7 +357,18 @@ def _paths() -> dict[str, Any]:
                 "An application of mine, or of my organisation (officials)",
                 {"200": application},
                 errors=("404",),
-                parameters=[path_param("reference", "Reference number"), LANG],
+                parameters=[path_param("reference", "Reference number")],
+            )
+        },
+        "/applications/{reference}/history": {
+            "get": operation(
+                "A page of the application's timeline (page 1 = the newest events)",
+                {"200": reply("One page of the history", ref("History"))},
+                errors=("400", "404"),
+                parameters=[
+                    path_param("reference", "Reference number"),
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                ],
             )
         },
         "/applications/{reference}/messages/{name}": {
@@ -346,7 +426,11 @@ def _paths() -> dict[str, Any]:
         },
         "/openapi.json": {
             "get": operation(
-                "This document", {"200": reply("OpenAPI 3.1 document", {"type": "object"})}, public=True, tag="meta"
+                "This document",
+                {"200": reply("OpenAPI 3.1 document", {"type": "object"})},
+                public=True,
+                tag="meta",
+                localised=False,
             )
         },
     }

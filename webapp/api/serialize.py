@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.forms import Field, FieldType, Form
+from engine.forms import Field, FieldType, Form, submission_schema
+from engine.services.cases.prefill import computed_defaults, initial_values, presented_form
 from engine.services.cases.views import ApplicationView, HistoryItem, TaskView
 from engine.services.context import Actor
 from engine.services.summaries import ServiceSummary
 from webapp.i18n import current_locale, local
+from webapp.requests import actor, db
 
 CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTICHOICE})
+NO_FORM = Form.single_page(None, None, ())
 
 
 def when(value: datetime | None) -> str | None:
@@ -52,8 +55,27 @@ def fields_json(form: Form | None, data: dict[str, Any]) -> list[dict[str, Any]]
     return [field_json(f, data) for f in form.fields] if form is not None else []
 
 
+def offered_form(task: TaskView) -> Form:
+    """The task's form as it is filled in (the office picker as a list of organisations): what complete checks."""
+    return presented_form(db(), task.form) or NO_FORM
+
+
+def starting_values(task: TaskView, form: Form, data: dict[str, Any]) -> dict[str, Any]:
+    """What the form starts with, as the pages show it: saved answers, earlier answers, the account, defaults."""
+    inputs = {f.name for f in form.input_fields}
+    if task.for_applicant:
+        start = {**initial_values(db(), actor(), form, data), **{k: v for k, v in data.items() if k in inputs}}
+    else:
+        start = computed_defaults(form, data)
+    return {k: v for k, v in {**start, **task.draft}.items() if k in inputs}
+
+
 def task_json(task: TaskView, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A task with its form; `data` feeds the display fields (the application's answers so far)."""
+    """A task with its form; `data` feeds the display fields (the application's answers so far).
+
+    `schema` is the JSON Schema of exactly the data POST /tasks/{id}/complete accepts, in the caller's language.
+    """
+    form, data = offered_form(task), data or {}
     return {
         "id": task.id,
         "name": task.element_id,
@@ -64,7 +86,8 @@ def task_json(task: TaskView, data: dict[str, Any] | None = None) -> dict[str, A
         "assignee": task.assignee,
         "created": when(task.created_at),
         "due": when(task.due_at),
-        "fields": fields_json(task.form, data or {}),
+        "fields": fields_json(form, data),
+        "schema": submission_schema(form, locale=current_locale(), defaults=starting_values(task, form, data)),
     }
 
 

@@ -43,7 +43,7 @@ def complete(task_id: str) -> Response | tuple[Response, int]:
     data = json_object().get("data")
     if not isinstance(data, dict):
         return api_error(400, _('Send a JSON object of the form {"data": {field: value}}.'))
-    result = steps.complete_task(db(), platform(), actor, task_id, data, refuse_unknown=True)
+    result = steps.complete_task(db(), platform(), actor, task_id, data, strict=True)
     return jsonify(application_json(result, actor))
 
 

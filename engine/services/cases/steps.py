@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
-from engine.forms import FieldError, FieldType, Form, clean_form_data, unknown_keys
+from engine.forms import FieldType, Form, check_submission, clean_form_data
 from engine.models import ApplicationStatus, HumanTask, TaskStatus
 from engine.runtime.cases import StepNotOpenError
 from engine.services.cache import caches_of
@@ -126,19 +126,20 @@ def complete_task(
     task_id: str,
     raw: dict[str, Any],
     *,
-    refuse_unknown: bool = False,
+    strict: bool = False,
 ) -> ApplicationView:
     """Validate and send the task's answers, then run the case on; answers with the light view of the application.
 
-    `refuse_unknown`: keys that are not fields of the form are errors (the API), rather than ignored (pages).
+    `strict` (the API): the data must fit the task's submission schema as sent (`engine.forms.check_submission`:
+    types, unknown keys, untrimmed text…), rather than be cleaned leniently as the pages' form posts are.
     """
     task = actionable_task(db, actor, task_id, lock=True)
     form = _form_to_fill(db, task)
     cleaned, errors = clean_form_data(
         form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id, form, raw)
     )
-    if refuse_unknown and (extra := unknown_keys(form, raw)):
-        errors = {**errors, **{key: FieldError("unknown_field", {"label": key}) for key in extra}}
+    if strict and (refused := check_submission(form, raw)):
+        errors = {**errors, **refused}  # the schema's reasons win: they say what the API expects
     if errors:
         raise ValidationFailedError(form, errors)
     opened = load_case(db, platform, task.application)
