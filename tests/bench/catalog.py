@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from engine.models import Service
+from engine.services.catalog.deploy import deploy_configured
 from tests.bench.catalog_services import write_services
 from tests.bench.figures import Figure, Goal, Report, median, ms
 from tests.bench.platforms import BenchError, BenchPlatform, build_platform, sqlite_url
@@ -28,6 +29,15 @@ RSS = Goal(120, "≤ 120 MiB")
 def _deployed(bench: BenchPlatform) -> int:
     with bench.platform.read_sessions() as db:
         return int(db.scalar(select(func.count()).select_from(Service)) or 0)
+
+
+def _deploy_in_process(bench: BenchPlatform, size: int) -> float:
+    started = time.perf_counter()
+    found = deploy_configured(bench.platform)
+    took = time.perf_counter() - started
+    if len(found.unchanged) != size:
+        raise BenchError(f"the deploy changed something: {found.lines()[:5]}")
+    return took
 
 
 def _page_figures(report: Report, bench: BenchPlatform, size: int, *, repetitions: int, warmup: int) -> None:
@@ -65,6 +75,7 @@ def run_catalog(report: Report, root: Path, *, size: int, repetitions: int, warm
             Figure(section, f"first deploy of {size:,} services", first_deploy, "s", note="in process, + migrate")
         )
         _page_figures(report, bench, size, repetitions=repetitions, warmup=warmup)
+        in_process = _deploy_in_process(bench, size)
     finally:
         bench.close()
     env = platform_env(bench.settings)
@@ -76,6 +87,8 @@ def run_catalog(report: Report, root: Path, *, size: int, repetitions: int, warm
         deploys.append(took)
     note = f"median of {starts}, wall time of the command"
     report.add(Figure(section, "posluhy deploy, nothing changed", median(deploys), "s", DEPLOY, note=note, decimals=2))
+    note = "deploy_configured alone: no interpreter start, no imports"
+    report.add(Figure(section, "  of which the deploy itself", in_process, "s", note=note, decimals=2))
     _server_figures(report, root, env, size=size, starts=starts)
 
 

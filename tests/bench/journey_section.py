@@ -140,17 +140,23 @@ def _statement_figures(report: Report, api: Samples, html: Samples) -> None:
     section = "sql"
     for step in API_STEPS:
         goal = CLAIM_STATEMENTS if step == "claim" else STEP_STATEMENTS
-        report.add(Figure(section, f"API {step}", api.statements[step], "", goal, decimals=0))
+        note = _kinds(api.kinds[step])
+        report.add(Figure(section, f"API {step}", api.statements[step], "", goal, note=note, decimals=0))
     for labels in HTML_STEPS.values():
         for label in labels:
             case_step = HTML_CASE_STEPS.get(label)
             html_goal = (CLAIM_STATEMENTS if case_step == "claim" else STEP_STATEMENTS) if case_step else None
-            report.add(Figure(section, f"HTML {label}", html.statements[label], "", html_goal, decimals=0))
+            note = _kinds(html.kinds[label]) if case_step else ""
+            report.add(Figure(section, f"HTML {label}", html.statements[label], "", html_goal, note=note, decimals=0))
     report.note(section, "every statement the platform's engine sends (before_cursor_execute), the max over the")
     report.note(section, "timed journeys; on SQLite that includes each transaction's BEGIN / BEGIN IMMEDIATE")
     report.note(
         section, "(PostgreSQL's driver sends BEGIN itself, unseen). Goals apply to requests that change a case."
     )
+
+
+def _kinds(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items(), key=lambda k: -k[1]))
 
 
 def run_postgres(report: Report, root: Path, *, repetitions: int, warmup: int) -> None:

@@ -138,31 +138,36 @@ def _window_median(found: LoopRun, first: int, last: int) -> float | None:
     return ms(median(values)) if values and complete else None
 
 
+def _why(skipped: bool, value: float | None, short: str, missing: str) -> str:
+    return short if skipped else missing if value is None else ""
+
+
 def _figures(report: Report, section: str, found: LoopRun, rounds: int) -> None:
     medians: dict[int, float | None] = {}
     short = f"the run had {rounds:,} rounds"
+    missing = "not reached: the case failed before" if found.failure else ""
     for target in TARGETS:
         first, last = window(target, rounds)
         skipped = target > rounds
         medians[target] = None if skipped else _window_median(found, first, last)
         label = f"loop step, rounds {first:,}–{last:,}" if not skipped else f"loop step, round {target:,}"
-        note = short if skipped else "median of its review and answer steps"
+        note = short if skipped else missing if medians[target] is None else "median of its review and answer steps"
         report.add(Figure(section, label, medians[target], "ms", note=note, skipped=skipped))
     for target in TARGETS[1:]:
         value, base = medians[target], medians[1]
         ratio = value / base if value is not None and base else None
-        name = f"step at round {target:,} ÷ round 1"
-        report.add(Figure(section, name, ratio, "×", STEP_GOAL, skipped=target > rounds))
+        name, note = f"step at round {target:,} ÷ round 1", _why(target > rounds, ratio, short, missing)
+        report.add(Figure(section, name, ratio, "×", STEP_GOAL, note=note, skipped=target > rounds))
     for target in TARGETS:
         size = found.state_bytes.get(target)
-        name = f"state_json at round {target:,}"
-        report.add(Figure(section, name, size, "bytes", decimals=0, skipped=target > rounds))
+        name, note = f"state_json at round {target:,}", _why(target > rounds, size, short, missing)
+        report.add(Figure(section, name, size, "bytes", note=note, decimals=0, skipped=target > rounds))
     for target in TARGETS[1:]:
         size, base_size = found.state_bytes.get(target), found.state_bytes.get(1)
         ratio = size / base_size if size is not None and base_size else None
         goal = STATE_GOAL if target == TARGETS[-1] else None
-        name = f"state at round {target:,} ÷ round 1"
-        report.add(Figure(section, name, ratio, "×", goal, skipped=target > rounds))
+        name, note = f"state at round {target:,} ÷ round 1", _why(target > rounds, ratio, short, missing)
+        report.add(Figure(section, name, ratio, "×", goal, note=note, skipped=target > rounds))
     if found.failure and found.rounds_done:
         last = found.rounds_done
         first = max(1, last - WINDOW + 1)
