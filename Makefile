@@ -12,7 +12,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve migrate demo deploy check-services scenarios test lint typecheck imports unit pytest \
-        translations extract-messages clean
+        translations extract-messages clean bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ scenarios: install ## Run every service's scenario files in memory (`posluhy tes
 	$(BIN)/posluhy test processes
 
 test: lint typecheck imports check-services scenarios pytest ## Everything CI runs: lint, types, layering, service checks, scenarios, tests
+
+bench: install ## Benchmarks: API vs bare engine, HTML vs API, SQL per step, loop, catalog (not in `make test`; SECTION=loop QUICK=1 BENCH_ARGS=--json)
+	$(PY) -m tests.bench $(if $(SECTION),--section $(SECTION)) $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, caches and the local database
 	rm -rf $(VENV) .mypy_cache .ruff_cache var/posluhy.db* var/uploads
