@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from engine.models import Service
 from engine.services.catalog.deploy import deploy_configured
-from tests.bench.catalog_services import write_services
+from tests.fixtures.catalog.generate import write_services
 from tests.bench.figures import Figure, Goal, Report, median, ms
 from tests.bench.platforms import BenchError, BenchPlatform, build_platform, sqlite_url
 from tests.bench.server import fetch, gunicorn, platform_env, rss_bytes, run_deploy
@@ -116,4 +116,4 @@ def _server_figures(report: Report, root: Path, env: dict[str, str], *, size: in
     report.add(Figure(section, "  cold start without the start-up deploy", median(without_deploy), "s", note=note))
     note = "VmRSS after 50 catalog pages"
     report.add(Figure(section, "worker memory", rss / MIB, "MiB", RSS, note=note))
-    report.note(section, f"{size:,} generated services (tests/bench/catalog_services.py), SQLite, anonymous visitor")
+    report.note(section, f"{size:,} generated services (tests/fixtures/catalog/generate.py), SQLite, anonymous visitor")
