@@ -89,7 +89,7 @@ def clean_form_data(
         else:
             cleaned[f.name] = value
     # Defence in depth: the generated schema is the contract, so anything it rejects is an error too.
-    validator = jsonschema.Draft202012Validator(form_json_schema(form, page=page), format_checker=_FORMAT_CHECKER)
+    validator = _validator(form, page, "cleaned")
     by_name = {f.name: f for f in fields}
     for schema_error in validator.iter_errors(cleaned):
         for name, error in _from_schema_error(schema_error, by_name):
@@ -276,7 +276,7 @@ def check_submission(form: Form, data: Mapping[str, Any]) -> dict[str, FieldErro
     Unknown keys and fields that are not inputs are errors too. Data that passes is cleaned unchanged, up to option
     order and a local phone number's +38; only the server can tell whether an attachment id names the caller's file.
     """
-    validator = jsonschema.Draft202012Validator(submission_schema(form), format_checker=_FORMAT_CHECKER)
+    validator = _validator(form, None, "submission")
     fields = {f.name: f for f in form.fields}
     errors: dict[str, FieldError] = {}
     for schema_error in validator.iter_errors(data):
@@ -324,3 +324,23 @@ def _shape_code(f: Field, keyword: str) -> ErrorCode:
     if f.type is FieldType.PHONE and f.pattern is None:
         return ErrorCode.INVALID_PHONE
     return ErrorCode.PATTERN
+
+
+_VALIDATORS: dict[tuple[int, int | None, str], tuple[Form, Any]] = {}
+_MAX_VALIDATORS: Final = 512
+
+
+def _validator(form: Form, page: int | None, kind: str) -> Any:
+    """The compiled JSON Schema validator of a form (per page), built once per form object: forms come from the
+    manifest cache, so the same object is validated against again and again. The entry holds the form, so its id
+    cannot be reused by another form while the entry lives."""
+    key = (id(form), page, kind)
+    held = _VALIDATORS.get(key)
+    if held is not None and held[0] is form:
+        return held[1]
+    schema = form_json_schema(form, page=page) if kind == "cleaned" else submission_schema(form)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    if len(_VALIDATORS) >= _MAX_VALIDATORS:
+        _VALIDATORS.clear()
+    _VALIDATORS[key] = (form, validator)
+    return validator

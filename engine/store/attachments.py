@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import Attachment
+from engine.store import statements
 
 
 def get(db: Session, attachment_id: str) -> Attachment | None:
@@ -28,12 +29,18 @@ def add(db: Session, attachment: Attachment) -> None:
 def link_to_application(db: Session, ids: Sequence[str], *, owner_id: int, application_id: int) -> None:
     """Attach the citizen's own, still unattached uploads to the application they were submitted with."""
     if ids:
-        db.execute(
-            update(Attachment)
-            .where(Attachment.id.in_(list(ids)), Attachment.owner_id == owner_id, Attachment.application_id.is_(None))
-            .values(application_id=application_id)
-            .execution_options(synchronize_session=False)
-        )
+        statements.run(db, _LINK, {"ids": list(ids), "owner": owner_id, "to_application": application_id})
+
+
+_LINK = (
+    update(Attachment)
+    .where(
+        Attachment.id.in_(bindparam("ids", expanding=True)),
+        Attachment.owner_id == bindparam("owner"),
+        Attachment.application_id.is_(None),
+    )
+    .values(application_id=bindparam("to_application"))
+)
 
 
 def for_application(db: Session, application_id: int) -> Sequence[Attachment]:

@@ -6,11 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
 from engine.models import AuditEvent
+from engine.store import statements
 
 
 def record(
@@ -65,7 +66,7 @@ def row(
 def record_many(db: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Write the events of one step in one statement (after the rows they refer to are written)."""
     if rows:
-        db.execute(insert(AuditEvent).execution_options(render_nulls=True), list(rows))
+        statements.run(db, statements.plain_insert(AuditEvent), list(rows))
 
 
 def for_application(db: Session, application_id: int) -> Sequence[AuditEvent]:

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
 from engine.models import Job, JobStatus
+from engine.store import statements
 
 
 def enqueue(
@@ -42,7 +42,7 @@ def enqueue(
         "dedupe_key": dedupe_key,
     }
     if dedupe_key is None and not fetch:
-        db.execute(insert_job(db).values(**values))
+        statements.run(db, statements.plain_insert(Job), values)
         return None
     if dedupe_key is None:
         job = Job(**values)
@@ -50,18 +50,12 @@ def enqueue(
         db.flush()
         return job
     # INSERT … ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits for the other and then yields.
-    db.execute(insert_job(db).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    statements.run(db, statements.insert_or_ignore(db, Job, "dedupe_key"), values)
     if not fetch:
         return None
     existing = db.scalar(select(Job).where(Job.dedupe_key == dedupe_key).execution_options(populate_existing=True))
     assert existing is not None
     return existing
-
-
-def insert_job(db: Session) -> Any:
-    """The dialect's INSERT into the job table (both spell ON CONFLICT DO NOTHING)."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return insert(Job)
 
 
 def take_due(db: Session, *, now: datetime, worker_id: str, lease: timedelta, limit: int) -> list[Job]:

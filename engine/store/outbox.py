@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, OutboxMessage, Role, TaskStatus, User
+from engine.store import statements
 
 
 def add(db: Session, message: OutboxMessage) -> OutboxMessage:
@@ -70,14 +70,8 @@ def find_by_message_id(db: Session, message_id: str) -> OutboxMessage | None:
 
 def add_once(db: Session, **values: Any) -> int | None:
     """Insert an outbox row unless one with its Message-ID exists (one statement); the new id, or None."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(OutboxMessage.id)
-    )
-    found: int | None = db.execute(statement).scalar()
+    statement = statements.insert_or_ignore(db, OutboxMessage, "message_id", returning="id")
+    found: int | None = statements.run(db, statement, values).scalar()
     return found
 
 

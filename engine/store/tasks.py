@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.models import Application, ApplicationStatus, HumanTask, ServiceVersion, TaskCandidate, TaskStatus
+from engine.store import statements
 
 
 def get(db: Session, task_id: str) -> HumanTask | None:
@@ -120,33 +121,65 @@ def queue(
     return db.scalars(query).unique().all()
 
 
+_OPEN_TASK = (HumanTask.id == bindparam("task_id")) & (HumanTask.status == TaskStatus.OPEN.value)
+_HELD_BY_NOBODY_OR = HumanTask.assignee_id.is_(None) | (HumanTask.assignee_id == bindparam("holder"))
+_CLAIM = update(HumanTask).where(_OPEN_TASK, _HELD_BY_NOBODY_OR).values(assignee_id=bindparam("holder"))
+_RELEASE_ANY = update(HumanTask).where(_OPEN_TASK).values(assignee_id=None)
+_RELEASE_MINE = (
+    update(HumanTask).where(_OPEN_TASK, HumanTask.assignee_id == bindparam("holder")).values(assignee_id=None)
+)
+_COMPLETED = {
+    "status": TaskStatus.COMPLETED.value,
+    "completed_at": bindparam("at"),
+    "completed_by_id": bindparam("by_id"),
+    "assignee_id": bindparam("assignee"),
+}
+_COMPLETE_ANY = update(HumanTask).where(_OPEN_TASK).values(**_COMPLETED)
+_COMPLETE_IF_HELD_BY = update(HumanTask).where(_OPEN_TASK, _HELD_BY_NOBODY_OR).values(**_COMPLETED)
+
+
 def claim(db: Session, task_id: str, user_id: int) -> bool:
     """Atomic: succeeds only while nobody else holds the task (one conditional UPDATE)."""
-    result = db.execute(
-        update(HumanTask)
-        .where(
-            HumanTask.id == task_id,
-            HumanTask.status == TaskStatus.OPEN.value,
-            or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user_id),
-        )
-        .values(assignee_id=user_id)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(statements.run(db, _CLAIM, {"task_id": task_id, "holder": user_id}).rowcount)
 
 
 def release(db: Session, task_id: str, user_id: int | None) -> bool:
     """Give the task back to the queue; `user_id` None releases whoever holds it (administrators)."""
-    query = update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN.value)
-    if user_id is not None:
-        query = query.where(HumanTask.assignee_id == user_id)
-    result = db.execute(query.values(assignee_id=None).execution_options(synchronize_session=False))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement, parameters = (
+        (_RELEASE_ANY, {"task_id": task_id})
+        if user_id is None
+        else (_RELEASE_MINE, {"task_id": task_id, "holder": user_id})
+    )
+    return bool(statements.run(db, statement, parameters).rowcount)
 
 
-def add_many(db: Session, new: Sequence[HumanTask]) -> None:
-    """Queue new rows for the next flush (written together with the step's other rows)."""
-    db.add_all(new)
+_TASK_COLUMNS = (
+    "id",
+    "application_id",
+    "element_id",
+    "title",
+    "is_start_form",
+    "for_applicant",
+    "organisation_id",
+    "assignee_id",
+    "status",
+    "draft_json",
+    "created_at",
+    "due_at",
+)
+
+
+def insert_many(db: Session, new: Sequence[HumanTask]) -> None:
+    """Write new worklist rows and their candidates: two statements however many (the objects stay transient
+    views of what was written; the application row must exist already)."""
+    if not new:
+        return
+    statements.run(
+        db, statements.plain_insert(HumanTask), [{c: getattr(task, c) for c in _TASK_COLUMNS} for task in new]
+    )
+    candidates = [{"task_id": task.id, "kind": c.kind, "value": c.value} for task in new for c in task.candidates]
+    if candidates:
+        statements.run(db, statements.plain_insert(TaskCandidate), candidates)
 
 
 def close(db: Session, task: HumanTask, *, status: TaskStatus, by_id: int | None, at: datetime) -> None:
@@ -170,16 +203,10 @@ def close_many(db: Session, task_ids: Collection[str], *, status: TaskStatus, at
 def complete_open(db: Session, task: HumanTask, *, by_id: int | None, at: datetime, holder_may_be: int | None) -> bool:
     """Mark an open task completed in one conditional statement; False when it was no longer open, or held by
     someone other than `holder_may_be` (None: whoever holds it)."""
-    query = update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN.value)
-    if holder_may_be is not None:
-        query = query.where(or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == holder_may_be))
     assignee = task.assignee_id if task.assignee_id is not None else by_id
-    result = db.execute(
-        query.values(
-            status=TaskStatus.COMPLETED.value, completed_at=at, completed_by_id=by_id, assignee_id=assignee
-        ).execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    parameters = {"task_id": task.id, "at": at, "by_id": by_id, "assignee": assignee, "holder": holder_may_be}
+    statement = _COMPLETE_ANY if holder_may_be is None else _COMPLETE_IF_HELD_BY
+    if not statements.run(db, statement, parameters).rowcount:
         return False
     set_committed_value(task, "status", TaskStatus.COMPLETED.value)
     set_committed_value(task, "completed_at", at)

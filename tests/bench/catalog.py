@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from engine.models import Service
 from engine.services.catalog.deploy import deploy_configured
-from tests.fixtures.catalog.generate import write_services
 from tests.bench.figures import Figure, Goal, Report, median, ms
 from tests.bench.platforms import BenchError, BenchPlatform, build_platform, sqlite_url
 from tests.bench.server import fetch, gunicorn, platform_env, rss_bytes, run_deploy
+from tests.fixtures.catalog.generate import write_services
 
 PAGES = (
     ("catalog page /services", "/services", Goal(30, "≤ 30 ms")),

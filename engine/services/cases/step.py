@@ -107,6 +107,9 @@ def save_case(
         application.state_json = case.dump()
         application.data_json = json.dumps(case.current_data(), ensure_ascii=False, default=str)
         application.updated_at = now
+        application.next_timer_at = case.next_timer_at()  # the timer worker's index
+        if application.id is None:
+            flush_case(db, application)  # a new application: its row first, the worklist refers to it
         open_before = None if opened.open_before is None else opened.open_before - opened.closed
         opened.change = sync_worklist(db, platform.caches, application, case, manifest, now, open_before=open_before)
         notify_after_step(db, platform, application, completed_task=completed_task, new_tasks=opened.change.added)

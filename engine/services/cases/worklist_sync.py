@@ -3,8 +3,7 @@
 The invariant "one open row per open human step" holds after every save, so a step that knows which steps were
 open before it ran (`open_before`) needs no query: it cancels the rows of steps that went away and inserts the
 new ones. Without that knowledge (a new case, a migration) the open rows are read first.
-Also stores the case's next timer due time (`application.next_timer_at`) for the timer worker, and gives every
-new human task its due date (`engine.services.cases.deadlines`), counted with the calendar as configured now.
+Every new human task gets its due date (`engine.services.cases.deadlines`), counted with the calendar as configured now.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.bpmn.manifest import ServiceManifest, StepInfo
 from engine.models import Application, HumanTask, TaskCandidate, TaskStatus
@@ -58,8 +58,7 @@ def sync_worklist(
         if not info.for_applicant and (info.due_date or manifest.sla_days):
             task.due_at = _due(db, caches, case, task_id, info, manifest, now)
         change.added.append(task)
-    tasks.add_many(db, change.added)
-    application.next_timer_at = case.next_timer_at()
+    tasks.insert_many(db, change.added)
     return change
 
 
@@ -106,10 +105,8 @@ def _new_task(
         created_at=now,
         candidates=[],
     )
-    if application.id is None:
-        task.application = application  # a new application: inserted first, in the same flush
-    else:
-        task.application_id = application.id
+    task.application_id = application.id
+    set_committed_value(task, "application", application)  # for the views; no cascade (written with Core)
     if info.for_applicant:  # the applicant's own step: held by them from the start, in nobody's queue
         task.assignee_id = application.applicant_id
         return task
