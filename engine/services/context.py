@@ -70,6 +70,8 @@ class Actor:
     group_slugs: frozenset[str] = frozenset()
     organisation_ids: frozenset[int] = frozenset()
     locale: str = "uk"
+    full_name: str = ""
+    email: str = ""
 
     @classmethod
     def of(cls, user: User) -> Actor:
@@ -80,6 +82,8 @@ class Actor:
             group_slugs=frozenset(g.slug for g in user.groups),
             organisation_ids=frozenset(g.organisation_id for g in user.groups),
             locale=user.locale,
+            full_name=user.full_name,
+            email=user.email,
         )
 
     @property

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.forms import FieldError, Form, clean_form_data
-from engine.services.cases.applications import get_application, start_application
+from engine.services.cases.applications import start_application
 from engine.services.cases.steps import save_draft_page
 from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.errors import NotFoundError, ServiceUnavailableError, ValidationFailedError
@@ -45,8 +45,7 @@ def apply(service_id: str) -> Response:
 
 def open_task_or_redirect(reference: str, task_id: str) -> tuple[TaskView, ApplicationView] | Response:
     """The task and its application, or a redirect to the application page when the task is already done."""
-    task = task_of(reference, task_id)
-    view = get_application(db(), actor(), reference)
+    task, view = task_of(reference, task_id)
     if not task.for_applicant:
         raise NotFoundError(task_id)  # officials' steps are done on the staff pages
     if task.status == "open" and not any(t.id == task.id for t in view.tasks):

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine.references import normalise_reference
 from engine.services.cases.prefill import initial_values, presented_form
-from engine.services.cases.steps import get_task
+from engine.services.cases.steps import get_task_in_application
 from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.errors import NotFoundError
 from webapp.i18n import current_locale
@@ -73,12 +73,12 @@ def applicant_task(view: ApplicationView) -> TaskView | None:
     return next((t for t in view.tasks if t.for_applicant and t.status == "open"), None)
 
 
-def task_of(reference: str, task_id: str) -> TaskView:
-    """The task, only if it belongs to the application in the address."""
-    task = get_task(db(), actor(), task_id)
+def task_of(reference: str, task_id: str) -> tuple[TaskView, ApplicationView]:
+    """The task and (the light view of) its application, only if the task belongs to the application in the address."""
+    task, view = get_task_in_application(db(), actor(), task_id)
     if task.reference != normalise_reference(reference):
         raise NotFoundError(task_id)
-    return with_presented_form(task)
+    return with_presented_form(task), view
 
 
 def task_url(task: TaskView, page: int = 1) -> str:

@@ -83,6 +83,13 @@ def get_application(db: Session, actor: Actor, reference: str, *, history_page: 
     return full_view(db, actor, application, history_page=history_page)
 
 
+def get_application_summary(db: Session, actor: Actor, reference: str) -> ApplicationView:
+    """The light view (no history, answers or files): a confirmation page, a write's answer."""
+    application = _visible(db, actor, reference)
+    version = caches_of(db).version(db, application.service_version_id)
+    return light_view(db, actor, application, version, tasks.open_for_application(db, application.id))
+
+
 def _visible(db: Session, actor: Actor, reference: str) -> Application:
     normalised = normalise_reference(reference)
     application = applications.find_by_reference(db, normalised) if normalised else None

@@ -26,8 +26,8 @@ from engine.bpmn.igov.juel import JuelError, translate_value
 from engine.bpmn.igov.juel_runtime import juel_globals
 from engine.forms import Field, FieldType, Form, LocalText, Option
 from engine.runtime.sandbox import RestrictedEnvironment
+from engine.services.cache import caches_of
 from engine.services.context import Actor
-from engine.store import directory
 
 #: iGov's office picker: a ``select`` whose options were iGov's branch offices; here the platform's organisations.
 OFFICE_FIELD: Final = "sID_Public_SubjectOrganJoin"
@@ -101,15 +101,12 @@ def split_full_name(full_name: str) -> dict[str, str]:
 
 
 def account_values(db: Session, actor: Actor, form: Form) -> dict[str, Any]:
-    """Reserved fields of ``form`` that the signed-in person's account answers."""
+    """Reserved fields of ``form`` that the signed-in person's account answers (as the actor carries it)."""
     if actor.user_id is None:
         return {}
-    user = directory.get_user(db, actor.user_id)
-    if user is None:
-        return {}
-    known: dict[str, Any] = split_full_name(user.full_name or "")
-    if user.email:
-        known["email"] = user.email
+    known: dict[str, Any] = split_full_name(actor.full_name or "")
+    if actor.email:
+        known["email"] = actor.email
     return {f.name: known[f.name] for f in form.fields if f.is_input and f.name in known}
 
 
@@ -120,7 +117,8 @@ def initial_values(db: Session, actor: Actor, form: Form, data: Mapping[str, Any
 
 
 def office_options(db: Session) -> tuple[Option, ...]:
-    return tuple(Option(value=o.slug, label=LocalText(o.name)) for o in directory.list_organisations(db))
+    organisations = sorted(caches_of(db).directory(db).organisations.values(), key=lambda o: o.name)
+    return tuple(Option(value=o.slug, label=LocalText(o.name)) for o in organisations)
 
 
 def presented_form(db: Session, form: Form | None) -> Form | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,6 +45,14 @@ def get_task_with_data(db: Session, actor: Actor, task_id: str) -> tuple[TaskVie
     """The task and its application's answers so far (what read-only copies in its form show)."""
     task = visible_task(db, actor, task_id)
     return view_of(db, actor, task), json.loads(task.application.data_json or "{}")
+
+
+def get_task_in_application(db: Session, actor: Actor, task_id: str) -> tuple[TaskView, ApplicationView]:
+    """The task and the light view of its application (what a form page shows), in one statement or two."""
+    task = visible_task(db, actor, task_id)
+    version = caches_of(db).version(db, task.application.service_version_id)
+    open_rows = [task] if task.status == TaskStatus.OPEN.value else []
+    return view_of(db, actor, task), light_view(db, actor, task.application, version, open_rows)
 
 
 def view_of(db: Session, actor: Actor, task: HumanTask) -> TaskView:
@@ -119,22 +128,33 @@ def _attachment_checker(
     return exists
 
 
+Answers = Callable[[TaskView, dict[str, Any]], dict[str, Any]]
+"""The answers to send, from the task as it is now (its saved draft) and the application's data so far."""
+
+
 def complete_task(
     db: Session,
     platform: Platform,
     actor: Actor,
     task_id: str,
-    raw: dict[str, Any],
+    raw: dict[str, Any] | Answers,
     *,
     strict: bool = False,
+    reference: str | None = None,
 ) -> ApplicationView:
     """Validate and send the task's answers, then run the case on; answers with the light view of the application.
 
+    `raw` may be a function of the locked task and the data (a check-answers page sends the saved draft: read under
+    the lock, it cannot be older than the task). `reference`: the task must belong to that application.
     `strict` (the API): the data must fit the task's submission schema as sent (`engine.forms.check_submission`:
     types, unknown keys, untrimmed text…), rather than be cleaned leniently as the pages' form posts are.
     """
     task = actionable_task(db, actor, task_id, lock=True)
+    if reference is not None and task.application.reference != reference:
+        raise NotFoundError(task_id)
     form = _form_to_fill(db, task)
+    if callable(raw):
+        raw = raw(replace(view_of(db, actor, task), form=form), json.loads(task.application.data_json or "{}"))
     cleaned, errors = clean_form_data(
         form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id, form, raw)
     )
