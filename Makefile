@@ -23,14 +23,34 @@ LOCK := requirements.lock
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes --quiet \
 	--custom-compile-command 'make lock' --output-file $(LOCK)
 
+# Every requirement of pyproject.toml, the dev extra included, must be met by what the lock installed.
+define CHECK_LOCK
+import importlib.metadata as md, sys
+from packaging.requirements import Requirement
+unmet = []
+for req in map(Requirement, md.requires("posluhy") or []):
+    if req.marker is not None and not req.marker.evaluate({"extra": "dev"}):
+        continue
+    try:
+        version = md.version(req.name)
+    except md.PackageNotFoundError:
+        unmet.append(f"{req} (not in the lock)")
+        continue
+    if not req.specifier.contains(version, prereleases=True):
+        unmet.append(f"{req} (the lock has {version})")
+if unmet:
+    sys.exit("$(LOCK) does not satisfy pyproject.toml: " + "; ".join(unmet) + ". Run 'make lock', commit both files.")
+endef
+export CHECK_LOCK
+
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
 $(VENV)/.installed: $(LOCK) pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
-	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
-	  echo "$(LOCK) does not satisfy pyproject.toml: run 'make lock' and commit both files" >&2; exit 1; }
+	@$(PY) -c "$$CHECK_LOCK"
+	$(BIN)/pip check --quiet
 	touch $@
 
 install: $(VENV)/.installed translations ## Create .venv and install the locked packages, then the platform itself
