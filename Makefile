@@ -11,19 +11,54 @@ PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo deploy check-services scenarios test lint typecheck imports unit pytest \
+.PHONY: help install lock run serve migrate demo deploy check-services scenarios test lint typecheck imports unit pytest \
         translations extract-messages clean bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# requirements.lock pins every runtime and development package, with hashes, for Linux, macOS and Windows;
+# `make lock` regenerates it from pyproject.toml with uv (itself pinned there as a development tool).
+LOCK := requirements.lock
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes --quiet \
+	--custom-compile-command 'make lock' --output-file $(LOCK)
+
+# Every requirement of pyproject.toml, the dev extra included, must be met by what the lock installed.
+define CHECK_LOCK
+import importlib.metadata as md, sys
+from packaging.requirements import Requirement
+unmet = []
+for req in map(Requirement, md.requires("posluhy") or []):
+    if req.marker is not None and not req.marker.evaluate({"extra": "dev"}):
+        continue
+    try:
+        version = md.version(req.name)
+    except md.PackageNotFoundError:
+        unmet.append(f"{req} (not in the lock)")
+        continue
+    if not req.specifier.contains(version, prereleases=True):
+        unmet.append(f"{req} (the lock has {version})")
+if unmet:
+    sys.exit("$(LOCK) does not satisfy pyproject.toml: " + "; ".join(unmet) + ". Run 'make lock', commit both files.")
+endef
+export CHECK_LOCK
+
+$(VENV)/bin/python:
 	python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@$(PY) -c "$$CHECK_LOCK"
+	$(BIN)/pip check --quiet
 	touch $@
 
-install: $(VENV)/.installed translations ## Create .venv and install the platform with its development tools
+install: $(VENV)/.installed translations ## Create .venv and install the locked packages, then the platform itself
+
+lock: | $(VENV)/bin/python ## Regenerate requirements.lock from pyproject.toml, keeping pins (UPGRADE="pkg …" or UPGRADE=all moves them)
+	@test -x $(BIN)/uv || $(BIN)/pip install --quiet "$$(grep -m1 '^uv==' $(LOCK) | cut -d' ' -f1)"
+	$(UV_COMPILE) $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+	$(MAKE) install
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
@@ -46,7 +81,7 @@ deploy: migrate ## Deploy every changed diagram in processes/ as a new service v
 check-services: install ## Run `posluhy check` over processes/ and forms/
 	$(BIN)/posluhy check processes forms
 
-run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000 with the worker
+run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000 (PORT=…) with the worker
 	@echo "Serving on http://$(HOST):$(PORT) — demo logins: citizen, official, analyst, admin (password: demo)"
 	@# The background worker runs as a second process next to gunicorn (never inside a request worker)
 	@# and is stopped when gunicorn exits.
@@ -64,7 +99,7 @@ typecheck: install ## mypy in strict mode
 imports: install ## import-linter: the layering contracts
 	$(BIN)/lint-imports
 
-pytest: install ## Only the pytest suite (PostgreSQL tests run when TEST_DATABASE_URL is set)
+pytest: install ## Only the pytest suite (integration tests on PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q -n 2
 
 scenarios: install ## Run every service's scenario files in memory (`posluhy test processes`)

@@ -120,6 +120,8 @@ def cmd_create_integration(args: argparse.Namespace) -> int:
     except (ValueError, ConflictError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        platform.engine.dispose()  # close the pooled connection now, also when main() is called in-process
     print(f"integration {created.name} may send: {', '.join(created.messages)}", file=sys.stderr)
     print("its token (shown only now; send it as Authorization: Bearer TOKEN):", file=sys.stderr)
     print(created.token)

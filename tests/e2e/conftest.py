@@ -1,6 +1,7 @@
 """Browser tests: the Flask app served on a free localhost port from a thread, driven by headless Chromium.
 
-Skipped (with the reason) when Debian's Chromium or the Python playwright package is missing; CI installs both.
+Skipped (with the reason) when Debian's Chromium or the Python playwright package is missing; CI installs both and
+sets POSLUHY_TESTS_STRICT=1, which turns the skip into a failure.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from engine.config import Settings
 from engine.services.context import Platform
 from webapp import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
+from ..conftest import CHROMIUM, require
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -42,12 +44,18 @@ def live_server(settings: Settings, platform: Platform) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser_page(live_server: str) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium package)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+def chromium() -> Path:
+    """Debian's Chromium with the playwright package: skips without them (fails under POSLUHY_TESTS_STRICT=1)."""
+    require("chromium")
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser_page(chromium: Path, live_server: str) -> Iterator[Any]:
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(
                 base_url=live_server, locale="en-GB", viewport={"width": 1400, "height": 1000}

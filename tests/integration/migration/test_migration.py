@@ -168,13 +168,6 @@ def test_an_application_that_fails_mid_batch_is_left_exactly_as_it_was(
     _half_move_is_impossible(platform, actors, versions, monkeypatch)
 
 
-@pytest.mark.postgres
-def test_an_application_that_fails_mid_batch_is_left_exactly_as_it_was_on_postgresql(
-    platform: Platform, actors: dict[str, Actor], versions: Versions, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _half_move_is_impossible(platform, actors, versions, monkeypatch)
-
-
 def test_only_analysts_and_administrators_migrate_and_only_between_real_versions(
     platform: Platform, actors: dict[str, Actor], versions: Versions
 ) -> None:

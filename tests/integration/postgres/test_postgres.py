@@ -75,7 +75,8 @@ def test_state_is_stored_as_text_in_key_order_and_restores(platform: Platform, a
 def _claim_as(platform: Platform, actor: Actor, task_id: str) -> Callable[[], TaskView]:
     def call() -> TaskView:
         with unit_of_work(platform.write_sessions) as db:
-            return claim(db, actor, task_id)
+            view, _data = claim(db, actor, task_id)
+            return view
 
     return call
 

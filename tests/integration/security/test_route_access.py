@@ -44,7 +44,7 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("citizen.task_page", "GET"): NOT_HIS,
     ("citizen.task_page", "POST"): NOT_HIS,
     ("citizen.check_answers", "GET"): NOT_HIS,
-    ("citizen.check_answers", "POST"): NOT_HIS,
+    ("citizen.send_answers", "POST"): NOT_HIS,
     ("citizen.attachment", "GET"): NOT_HIS,
     ("api.issue_token", "POST"): API_PUBLIC,
     ("api.openapi", "GET"): API_PUBLIC,

@@ -16,6 +16,7 @@ from .conftest import actor, jobs_of, run_jobs, submit
 pytestmark = pytest.mark.usefixtures("services")
 
 
+@pytest.mark.needs("weasyprint")
 def test_pdf_is_generated_attached_and_mailed(platform: Platform, clock: FakeClock) -> None:
     reference = submit(platform, "svc_pdf", amount=318, email="maria@example.org")
     for _ in range(3):  # set_variables, then generate_pdf, then send_email: one job each, queued as reached
@@ -37,6 +38,7 @@ def test_pdf_is_generated_attached_and_mailed(platform: Platform, clock: FakeClo
     assert {j.status for j in jobs_of(platform, "service_task")} == {"done"}
 
 
+@pytest.mark.needs("weasyprint")
 def test_an_official_from_another_organisation_cannot_download_the_document(
     platform: Platform, clock: FakeClock
 ) -> None:
@@ -50,8 +52,3 @@ def test_an_official_from_another_organisation_cannot_download_the_document(
 
         with pytest.raises(NotFoundError):
             open_attachment(db, actor(platform, "citizen2"), document.id, upload_dir=platform.settings.upload_dir)
-
-
-@pytest.mark.postgres
-def test_pdf_on_postgresql(platform: Platform, clock: FakeClock) -> None:
-    test_pdf_is_generated_attached_and_mailed(platform, clock)

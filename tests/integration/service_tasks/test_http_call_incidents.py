@@ -115,8 +115,3 @@ def _id(db: object, reference: str) -> int:
     row = applications.find_by_reference(db, reference)
     assert row is not None
     return row.id
-
-
-@pytest.mark.postgres
-def test_retry_then_incident_then_retry_on_postgresql(platform: Platform, registry: Registry, clock: FakeClock) -> None:
-    test_failing_call_is_retried_then_an_incident_then_completed_after_retry(platform, registry, clock)

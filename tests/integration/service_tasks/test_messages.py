@@ -124,8 +124,3 @@ def test_create_integration_prints_the_token_once(
     run_jobs(platform)
     code, body = post(client, reference, "payment_received", token, {"amount": 3})
     assert (code, body["outcome"]) == (200, "end_unpaid")
-
-
-@pytest.mark.postgres
-def test_a_payment_message_on_postgresql(platform: Platform, client: FlaskClient, token: str, clock: FakeClock) -> None:
-    test_a_payment_message_completes_the_waiting_application(platform, client, token, clock)

@@ -15,7 +15,7 @@ CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "igov"
 FILES = sorted(p.name for p in CORPUS.glob("*.bpmn")) if CORPUS.is_dir() else []
 FORMS = FormFiles(PROJECT_ROOT / "forms")
 
-needs_corpus = pytest.mark.skipif(not FILES, reason=f"the iGov corpus is not at {CORPUS}")
+needs_corpus = pytest.mark.needs("igov_corpus")
 
 
 @needs_corpus

@@ -9,7 +9,7 @@ from engine.services.authoring.simulation import SimulationResult, simulate
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "igov"
 FILES = sorted(p.name for p in CORPUS.glob("*.bpmn")) if CORPUS.is_dir() else []
-pytestmark = pytest.mark.skipif(not FILES, reason=f"the iGov corpus is not at {CORPUS}")
+pytestmark = pytest.mark.needs("igov_corpus")
 
 #: Files that cannot reach an end event, with the text their simulation error must contain (README "iGov diagrams").
 EXPECTED_FAILURES = {
