@@ -20,10 +20,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import Clock
+from engine.runtime.pruning import completed_spec_names, prune_workflow
 from engine.runtime.specs import SERIALIZER, load_specs
 from engine.runtime.timers import engine_clock, next_due
 
 MAX_TASK_DEPTH = 800
+"""The last line of defence before the engine's silent stall at depth 1000. Saved cases are pruned flat, so only
+one run that loops this many steps without waiting for anybody (automatic steps only) gets here."""
 _UNBOUNDED = 10**6
 
 
@@ -73,10 +76,18 @@ class Case:
         state.pop(SERIALIZER.VERSION_KEY)
         workflow = SERIALIZER.from_dict(state)
         workflow.script_engine = script_engine
+        prune_workflow(workflow)  # a no-op for what `dump` saved; flattens a case saved before pruning existed
         return cls(workflow, clock)
 
     def dump(self) -> str:
-        """The state without the spec (stored once elsewhere), as ordered JSON text."""
+        """The state without the spec (stored once elsewhere), as ordered JSON text.
+
+        The task tree is pruned first (`engine.runtime.pruning`), in place: a saved case holds what it needs to go
+        on, not every task it ran. Pruning here (and in `load`, for cases saved before pruning existed) rather than
+        after each run keeps a run's finished tasks readable until its caller has saved (the timers that fired, the
+        element that threw an event).
+        """
+        prune_workflow(self.workflow)
         state = SERIALIZER.to_dict(self.workflow)
         state.pop("spec", None)
         state.pop("subprocess_specs", None)
@@ -124,6 +135,19 @@ class Case:
             return None
         ends.sort(key=lambda t: t.last_state_change)
         return str(ends[-1].task_spec.bpmn_id)
+
+    def done_steps(self) -> set[str]:
+        """Element ids of every step that completed in this case, in the live tree or pruned from it."""
+        specs = {self.workflow.spec.name: self.workflow.spec, **self.workflow.subprocess_specs}
+        done: set[str] = set()
+        for spec_name, names in completed_spec_names(self.workflow).items():
+            task_specs = specs[spec_name].task_specs if spec_name in specs else {}
+            done.update(
+                str(task_specs[name].bpmn_id)
+                for name in names
+                if name in task_specs and getattr(task_specs[name], "bpmn_id", None)
+            )
+        return done
 
     def is_completed(self) -> bool:
         return bool(self.workflow.is_completed())

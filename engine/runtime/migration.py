@@ -2,7 +2,8 @@
 
 Uses SpiffWorkflow's `bpmn.util.diff` (SpecDiff aligns task specs by id, then by position in the graph;
 `migrate_workflow` swaps the specs and re-predicts the open branches). The result is always proven by a
-save and restore on the new spec, and by the case waiting at the same steps as before.
+save and restore on the new spec, and by the case waiting at the same steps as before. Completed steps pruned
+from the task tree (`engine.runtime.pruning`) count as if they were still there, and keep their new names.
 A case still waiting for its start form has done nothing yet, so it simply starts again on the new spec.
 """
 
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime.cases import Case
+from engine.runtime.pruning import done_spec_names, set_done_spec_names
 from engine.runtime.specs import SERIALIZER, load_specs
 
 _UNBOUNDED = 10**6
@@ -45,14 +47,21 @@ def move_case(case: Case, new_spec_json: str, script_engine: Any, *, target: str
     if before and before[0].is_start:
         return _restart(before[0].task_id, before[0].element_id, new_spec_json, script_engine)
     workflow = case.workflow
+    old_name = workflow.spec.name
     new_spec, new_subprocess_specs = load_specs(new_spec_json)
-    top_diff, sub_diffs = diff_workflow(SERIALIZER.registry, workflow, new_spec, new_subprocess_specs)
+    spec_diffs = _spec_diffs(workflow, new_spec, new_subprocess_specs)
+    top_diff = WorkflowDiff(workflow, spec_diffs[old_name])
+    sub_diffs = {
+        sub_id: None if spec_diffs[sub.spec.name] is None else WorkflowDiff(sub, spec_diffs[sub.spec.name])
+        for sub_id, sub in workflow.subprocesses.items()
+    }
     reasons = _reasons(top_diff, target)
     for sub_id, sub_diff in sub_diffs.items():
         if sub_diff is None:
             reasons.append(f"subprocess {workflow.subprocesses[sub_id].spec.name!r} no longer exists in {target}")
         else:
             reasons.extend(_reasons(sub_diff, target))
+    reasons.extend(_pruned_reasons(workflow, spec_diffs, target))
     if reasons:
         return CaseMove(None, _unique(reasons))
     expected = {step.task_id: _aligned_id(top_diff, sub_diffs, step.task_id, workflow) for step in before}
@@ -62,6 +71,7 @@ def move_case(case: Case, new_spec_json: str, script_engine: Any, *, target: str
             subprocess = workflow.subprocesses[sub_id]
             migrate_workflow(sub_diff, subprocess, new_subprocess_specs[subprocess.spec.name])
         workflow.subprocess_specs = new_subprocess_specs
+        set_done_spec_names(workflow, _renamed_done(workflow, spec_diffs, top=(old_name, new_spec.name)))
         moved = Case.load(new_spec_json, Case(workflow).dump(), script_engine)
     except Exception as exc:  # the engine's own failure modes are many and untyped
         return CaseMove(None, [f"the engine could not move the case: {type(exc).__name__}: {exc}"])
@@ -74,6 +84,45 @@ def _restart(old_task_id: str, old_element: str, new_spec_json: str, script_engi
     if len(steps) != 1 or not steps[0].is_start:
         return CaseMove(None, ["the new version does not begin with a start form"])
     return CaseMove(moved, [], {old_task_id: steps[0].task_id}, {old_element: steps[0].element_id})
+
+
+def _spec_diffs(workflow: Any, new_spec: Any, new_subprocess_specs: dict[str, Any]) -> dict[str, Any]:
+    """Per spec name (the case's own and every subprocess spec it ran), the alignment with the new version; None
+    when the new version no longer has that subprocess."""
+    names = {sub.spec.name for sub in workflow.subprocesses.values()} | set(done_spec_names(workflow))
+    diffs: dict[str, Any] = {workflow.spec.name: SpecDiff(SERIALIZER.registry, workflow.spec, new_spec)}
+    for name in sorted(names - {workflow.spec.name}):
+        old, new = workflow.subprocess_specs.get(name), new_subprocess_specs.get(name)
+        diffs[name] = None if old is None or new is None else SpecDiff(SERIALIZER.registry, old, new)
+    return diffs
+
+
+def _pruned_reasons(workflow: Any, spec_diffs: dict[str, Any], target: str) -> list[str]:
+    """What the completed steps pruned from the task tree (`engine.runtime.pruning`) forbid, as if still there."""
+    reasons: list[str] = []
+    for spec_name, done in sorted(done_spec_names(workflow).items()):
+        spec_diff = spec_diffs.get(spec_name)
+        if spec_diff is None:
+            reasons.append(f"subprocess {spec_name!r} no longer exists in {target}")
+            continue
+        removed = {spec.name: spec for spec in spec_diff.removed}
+        reasons.extend(
+            f"step {_element(removed[name])!r}, already done in this application, no longer exists in {target}"
+            for name in sorted(done & set(removed))
+        )
+    return reasons
+
+
+def _renamed_done(workflow: Any, spec_diffs: dict[str, Any], *, top: tuple[str, str]) -> dict[str, set[str]]:
+    """The pruned completed steps under their names in the new version (a step aligned by position may be renamed);
+    `top` is the case's own spec name before and after."""
+    renamed: dict[str, set[str]] = {}
+    for spec_name, done in done_spec_names(workflow).items():
+        spec_diff = spec_diffs.get(spec_name)
+        by_name = {spec.name: new for spec, new in spec_diff.alignment.items() if new is not None} if spec_diff else {}
+        key = top[1] if spec_name == top[0] else spec_name
+        renamed.setdefault(key, set()).update(by_name[name].name if name in by_name else name for name in done)
+    return renamed
 
 
 def _reasons(diff: Any, target: str) -> list[str]:
