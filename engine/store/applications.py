@@ -5,44 +5,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from engine.models import Application, ApplicationStatus, ServiceVersion
 
+_BY_REFERENCE = select(Application).where(Application.reference == bindparam("reference"))
+_REFERENCE_TAKEN = select(Application.id).where(Application.reference == bindparam("reference"))
+_LOCK = (
+    select(Application)
+    .where(Application.id == bindparam("application_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
 
 def find_by_reference(db: Session, reference: str) -> Application | None:
-    return db.scalar(
-        select(Application)
-        .where(Application.reference == reference)
-        .options(joinedload(Application.service_version).joinedload(ServiceVersion.service))
-    )
+    """The application (its version is read from the platform's caches, not joined here)."""
+    return db.scalar(_BY_REFERENCE, {"reference": reference})
 
 
 def lock(db: Session, application_id: int) -> Application:
     """Load the application for update: PostgreSQL row lock; on SQLite the writer lock is already held."""
     db.expire_all()
-    application = db.scalar(
-        select(Application)
-        .where(Application.id == application_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    application = db.scalar(_LOCK, {"application_id": application_id})
     if application is None:
         raise LookupError(application_id)
     return application
 
 
 def reference_exists(db: Session, reference: str) -> bool:
-    return db.scalar(select(Application.id).where(Application.reference == reference)) is not None
+    return db.scalar(_REFERENCE_TAKEN, {"reference": reference}) is not None
 
 
 def list_for_applicant(db: Session, applicant_id: int) -> Sequence[Application]:
     return db.scalars(
-        select(Application)
-        .where(Application.applicant_id == applicant_id)
-        .options(joinedload(Application.service_version))
-        .order_by(Application.created_at.desc())
+        select(Application).where(Application.applicant_id == applicant_id).order_by(Application.created_at.desc())
     ).all()
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, func, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import Organisation, ProcessSpec, Service, ServiceVersion, VersionStatus
@@ -24,8 +24,11 @@ def find_service(db: Session, process_id: str) -> Service | None:
 
 def current_version_id(db: Session, process_id: str) -> int | None:
     """The id of the version the catalog offers for the service (None: unknown service, or none published)."""
-    found: int | None = db.scalar(select(Service.current_version_id).where(Service.process_id == process_id))
+    found: int | None = db.scalar(_CURRENT_VERSION_ID, {"process_id": process_id})
     return found
+
+
+_CURRENT_VERSION_ID = select(Service.current_version_id).where(Service.process_id == bindparam("process_id"))
 
 
 @dataclass(frozen=True)

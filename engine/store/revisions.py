@@ -26,11 +26,14 @@ _WATCHED: Final[dict[type, str]] = {
 }
 
 
+_ALL = select(CacheRevision.name, CacheRevision.revision)
+
+
 def current(db: Session) -> dict[str, int]:
     """The counters as this unit of work sees them (one query, then remembered until the transaction ends)."""
     seen: dict[str, int] | None = db.info.get(_SEEN_KEY)
     if seen is None:
-        seen = {name: revision for name, revision in db.execute(select(CacheRevision.name, CacheRevision.revision))}
+        seen = {name: revision for name, revision in db.execute(_ALL)}
         db.info[_SEEN_KEY] = seen
     return seen
 

@@ -26,23 +26,25 @@ def get(db: Session, task_id: str) -> HumanTask | None:
     )
 
 
-def get_with_application(db: Session, task_id: str, *, lock_application: bool = False) -> HumanTask | None:
-    """A task with its application, candidates and holder in one statement; `lock_application` takes the
-    application's row lock (PostgreSQL; SQLite writers hold the database lock already) for a step."""
-    query = (
-        select(HumanTask)
-        .join(HumanTask.application)
-        .where(HumanTask.id == task_id)
-        .options(
-            contains_eager(HumanTask.application).joinedload(Application.applicant),
-            joinedload(HumanTask.candidates),
-            joinedload(HumanTask.assignee),
-        )
-        .execution_options(populate_existing=True)
+_WITH_APPLICATION = (
+    select(HumanTask)
+    .join(HumanTask.application)
+    .where(HumanTask.id == bindparam("task_id"))
+    .options(
+        contains_eager(HumanTask.application).joinedload(Application.applicant),
+        joinedload(HumanTask.candidates),
+        joinedload(HumanTask.assignee),
     )
-    if lock_application:
-        query = query.with_for_update(of=Application)
-    return db.scalars(query).unique().one_or_none()
+    .execution_options(populate_existing=True)
+)
+_WITH_APPLICATION_LOCKED = _WITH_APPLICATION.with_for_update(of=Application)
+
+
+def get_with_application(db: Session, task_id: str, *, lock_application: bool = False) -> HumanTask | None:
+    """A task with its application (and applicant), candidates and holder in one statement; `lock_application`
+    takes the application's row lock (PostgreSQL; SQLite writers hold the database lock already) for a step."""
+    statement = _WITH_APPLICATION_LOCKED if lock_application else _WITH_APPLICATION
+    return db.scalars(statement, {"task_id": task_id}).unique().one_or_none()
 
 
 def get_many(db: Session, task_ids: Collection[str]) -> list[HumanTask]:
