@@ -25,17 +25,20 @@ def record(
     element_id: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Add one event; it is written with the unit of work's next flush, beside its other rows."""
     event = AuditEvent(
-        at=session_now(db),
-        action=action,
-        actor_id=actor_id,
-        actor=actor,
-        application_id=application_id,
-        task_id=task_id,
-        element_id=element_id,
-        details_json=json.dumps(details or {}, ensure_ascii=False, default=str),
+        **row(
+            db,
+            action=action,
+            actor_id=actor_id,
+            actor=actor,
+            application_id=application_id,
+            task_id=task_id,
+            element_id=element_id,
+            details=details,
+        )
     )
-    db.add(event)  # written with the unit of work's next flush, beside its other rows
+    db.add(event)
     return event
 
 

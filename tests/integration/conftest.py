@@ -8,14 +8,17 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import request_finished
 
+from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.context import Actor, Platform
+from engine.services.catalog.deploy import deploy_directory
+from engine.services.context import SYSTEM, Actor, Platform
 from engine.store import directory
 
 from .api.contract import ApiContract
@@ -86,3 +89,14 @@ def api_contract() -> Iterator[ApiContract]:
         yield contract
     problems = contract.problems()
     assert not problems, "\n".join(problems)
+
+
+def deploy_files(platform: Platform, folder: Path, files: dict[str, str]) -> None:
+    """Write diagrams (and sidecars) into `folder` and deploy them; every one must be accepted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    with unit_of_work(platform.write_sessions) as db:
+        report = deploy_directory(db, processes_dir=folder, forms_dir=PROJECT_ROOT / "forms", actor=SYSTEM)
+    assert not report.rejected, report.lines()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,10 @@ from flask import Flask
 
 from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
-from engine.services.catalog.deploy import deploy_directory
-from engine.services.context import SYSTEM, Platform
+from engine.services.context import Platform
 from engine.store import applications
+
+from ..conftest import deploy_files
 
 LOOP = PROJECT_ROOT / "tests" / "fixtures" / "loops" / "correspondence_loop.bpmn"
 ROUNDS = 30
@@ -21,12 +21,7 @@ ROUNDS = 30
 
 @pytest.fixture
 def loop_service(platform: Platform, tmp_path: Path) -> None:
-    folder = tmp_path / "loop" / "processes" / "correspondence_loop"
-    folder.mkdir(parents=True)
-    shutil.copy(LOOP, folder / LOOP.name)
-    with unit_of_work(platform.write_sessions) as db:
-        report = deploy_directory(db, processes_dir=folder.parent, forms_dir=PROJECT_ROOT / "forms", actor=SYSTEM)
-    assert report.rejected == [], report.lines()
+    deploy_files(platform, tmp_path / "loop", {f"correspondence_loop/{LOOP.name}": LOOP.read_text(encoding="utf-8")})
 
 
 def _only(application: dict[str, Any], name: str) -> dict[str, Any]:

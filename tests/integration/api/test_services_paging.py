@@ -15,7 +15,7 @@ from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.services.catalog.listing import CatalogFilters, list_services
 from engine.services.context import Platform
-from tests.fixtures.catalog.catalogs import GENERATED, catalog_database, catalog_settings, deploy_catalog
+from tests.fixtures.catalog.catalogs import GENERATED, big_catalog
 from tests.fixtures.catalog.statements import counting
 from webapp import create_app
 
@@ -25,11 +25,8 @@ LINK_RE = re.compile(r'<([^>]+)>; rel="(\w+)"')
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    folder = tmp_path_factory.mktemp("big-catalog-api")
-    with catalog_database("sqlite", folder) as url:
-        platform = deploy_catalog(catalog_settings(url, folder))
+    with big_catalog(tmp_path_factory.mktemp("big-catalog-api")) as platform:
         yield platform
-        platform.engine.dispose()
 
 
 @pytest.fixture(scope="module")

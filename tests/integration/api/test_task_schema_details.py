@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.config import PROJECT_ROOT
-from engine.db import unit_of_work
-from engine.services.catalog.deploy import deploy_directory
-from engine.services.context import SYSTEM, Platform
+from engine.services.context import Platform
+
+from ..conftest import deploy_files
 
 OFFICE_PICKER = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"
@@ -30,13 +29,8 @@ OFFICE_PICKER = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def deploy_office_picker(platform: Platform, tmp_path: Path) -> None:
-    folder = tmp_path / "extra"
-    folder.mkdir()
-    (folder / "office_pick.bpmn").write_text(OFFICE_PICKER, encoding="utf-8")
-    (folder / "office_pick.service.json").write_text('{"organisation": "lubny-council"}', encoding="utf-8")
-    with unit_of_work(platform.write_sessions) as db:
-        report = deploy_directory(db, processes_dir=folder, forms_dir=PROJECT_ROOT / "forms", actor=SYSTEM)
-    assert not report.rejected, report.lines()
+    sidecar = '{"organisation": "lubny-council"}'
+    deploy_files(platform, tmp_path / "extra", {"office_pick.bpmn": OFFICE_PICKER, "office_pick.service.json": sidecar})
 
 
 def test_igov_office_picker_prefill_and_static_text_in_the_schema(api: Any, platform: Platform, tmp_path: Path):

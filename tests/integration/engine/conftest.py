@@ -15,7 +15,9 @@ from engine.models import Application
 from engine.services.authoring.scenarios import load_scenarios, run_scenario
 from engine.services.cases.applications import get_application
 from engine.services.cases.views import ApplicationView
-from engine.services.context import Actor, Platform
+from engine.services.catalog.deploy import DeployReport, deploy_directory
+from engine.services.catalog.listing import list_services
+from engine.services.context import SYSTEM, Actor, Platform
 from engine.store import applications
 
 from ..conftest import ActorOf as ActorOf
@@ -45,3 +47,13 @@ def project_copy(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(PROJECT_ROOT / "processes", processes)
     shutil.copytree(PROJECT_ROOT / "forms", forms)
     return processes, forms
+
+
+def deploy(platform: Platform, processes: Path, forms: Path) -> DeployReport:
+    with unit_of_work(platform.write_sessions) as db:
+        return deploy_directory(db, processes_dir=processes, forms_dir=forms, actor=SYSTEM)
+
+
+def versions(platform: Platform) -> dict[str, int]:
+    with unit_of_work(platform.read_sessions) as db:
+        return {s.id: s.version for s in list_services(db)}

@@ -6,23 +6,12 @@ from pathlib import Path
 from engine.db import unit_of_work
 from engine.services.cases.applications import get_application
 from engine.services.cases.steps import complete_task
-from engine.services.catalog.deploy import DeployReport, deploy_directory
-from engine.services.catalog.listing import get_service, list_services
-from engine.services.context import SYSTEM, Platform
+from engine.services.catalog.listing import get_service
+from engine.services.context import Platform
 
-from .conftest import ActorOf, submit
+from .conftest import ActorOf, deploy, submit, versions
 
 FAMILY = "family_composition_certificate"
-
-
-def deploy(platform: Platform, processes: Path, forms: Path) -> DeployReport:
-    with unit_of_work(platform.write_sessions) as db:
-        return deploy_directory(db, processes_dir=processes, forms_dir=forms, actor=SYSTEM)
-
-
-def versions(platform: Platform) -> dict[str, int]:
-    with unit_of_work(platform.read_sessions) as db:
-        return {s.id: s.version for s in list_services(db)}
 
 
 def test_unchanged_files_make_no_new_version(platform: Platform, project_copy: tuple[Path, Path]) -> None:

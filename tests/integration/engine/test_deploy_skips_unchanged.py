@@ -17,9 +17,10 @@ from typing import Any
 
 from engine.db import unit_of_work
 from engine.services.authoring import checking
-from engine.services.catalog.deploy import DeployReport, deploy_directory
 from engine.services.catalog.listing import list_services
-from engine.services.context import SYSTEM, Platform
+from engine.services.context import Platform
+
+from .conftest import deploy, versions
 
 CHECKS: tuple[Callable[..., Any], ...] = (checking.check_file, checking.check_bytes, checking.lint_process)
 
@@ -40,16 +41,6 @@ def calls_of(*functions: Callable[..., Any]) -> Iterator[Counter[str]]:
         yield counts
     finally:
         sys.setprofile(previous)
-
-
-def deploy(platform: Platform, processes: Path, forms: Path) -> DeployReport:
-    with unit_of_work(platform.write_sessions) as db:
-        return deploy_directory(db, processes_dir=processes, forms_dir=forms, actor=SYSTEM)
-
-
-def versions(platform: Platform) -> dict[str, int]:
-    with unit_of_work(platform.read_sessions) as db:
-        return {s.id: s.version for s in list_services(db)}
 
 
 def test_a_deploy_with_nothing_changed_checks_no_file(platform: Platform, project_copy: tuple[Path, Path]) -> None:

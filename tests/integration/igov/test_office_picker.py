@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.config import PROJECT_ROOT
-from engine.db import unit_of_work
-from engine.services.catalog.deploy import deploy_directory
-from engine.services.context import SYSTEM, Platform
+from engine.services.context import Platform
 
+from ..conftest import deploy_files
 from .conftest import Browser, path_of
 
 DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
@@ -40,13 +38,8 @@ DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 def test_the_office_is_chosen_from_the_platforms_organisations(
     platform: Platform, browser: Callable[[str], Browser], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "extra"
-    folder.mkdir()
-    (folder / "office_pick.bpmn").write_text(DIAGRAM, encoding="utf-8")
-    (folder / "office_pick.service.json").write_text('{"organisation": "lubny-council"}', encoding="utf-8")
-    with unit_of_work(platform.write_sessions) as db:
-        report = deploy_directory(db, processes_dir=folder, forms_dir=PROJECT_ROOT / "forms", actor=SYSTEM)
-    assert not report.rejected, report.lines()
+    sidecar = '{"organisation": "lubny-council"}'
+    deploy_files(platform, tmp_path / "extra", {"office_pick.bpmn": DIAGRAM, "office_pick.service.json": sidecar})
 
     citizen = browser("citizen")
     started = citizen.post("/services/igov_office_pick/apply")
