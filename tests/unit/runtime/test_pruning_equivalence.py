@@ -106,7 +106,7 @@ def test_simulate_auto_gives_the_same_run_pruned_and_whole(diagram: Path) -> Non
     assert pruned == whole
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason=f"the iGov corpus is not at {CORPUS}")
+@pytest.mark.needs("igov_corpus")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
 def test_igov_corpus_simulations_are_the_same_pruned_and_whole(path: Path) -> None:
     pruned, whole = _compared(path, max_steps=60 if path.name == ENDLESS else 200)
@@ -114,7 +114,7 @@ def test_igov_corpus_simulations_are_the_same_pruned_and_whole(path: Path) -> No
     assert pruned == whole
 
 
-@pytest.mark.skipif(not (CORPUS / ENDLESS).is_file(), reason=f"the iGov corpus is not at {CORPUS}")
+@pytest.mark.needs("igov_corpus")
 def test_a_diagram_that_loops_by_design_runs_as_long_as_the_simulation_lets_it() -> None:
     pruned = _simulated(CORPUS / ENDLESS, 200)
     assert (pruned.status, pruned.errors) == ("active", [])
