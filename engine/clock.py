@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Final, Protocol
+
+CLOCK_KEY: Final = "posluhy_clock"
+"""Where sessions (Session.info) and their connections (Connection.info) carry the platform's clock."""
 
 
 class Clock(Protocol):

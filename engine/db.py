@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock, SystemClock
+from engine.clock import CLOCK_KEY, Clock, SystemClock
 
 
 def normalise_url(url: str) -> str:
@@ -71,9 +71,6 @@ def make_session_factory(
     return sessionmaker(bind=bind, expire_on_commit=False, info={**(info or {}), CLOCK_KEY: clock or SystemClock()})
 
 
-CLOCK_KEY = "posluhy_clock"
-
-
 def session_now(db: Session) -> datetime:
     """Now, by the clock of the platform that opened the session (tests move it; nothing reads the wall clock)."""
     clock: Clock = db.info.get(CLOCK_KEY) or SystemClock()
@@ -92,3 +89,11 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _hand_clock_to_connection(db: Session, _transaction: Any, connection: Any) -> None:
+    """Column defaults (`engine.models.base.clock_now`) see the connection, not the session: give it the clock."""
+    connection.info[CLOCK_KEY] = db.info.get(CLOCK_KEY) or SystemClock()
+
+
+event.listen(Session, "after_begin", _hand_clock_to_connection)

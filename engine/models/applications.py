@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, clock_now
 from engine.models.catalog import ServiceVersion
 from engine.models.directory import Organisation, User
 
@@ -37,9 +37,9 @@ class Application(Base):
     data_json: Mapped[str] = mapped_column(Text, default="{}")
     error_element: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -74,7 +74,7 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN.value)
     draft_json: Mapped[str] = mapped_column(Text, default="{}")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
@@ -121,7 +121,7 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(200))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
 
 
 class AuditEvent(Base):
@@ -130,7 +130,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     actor: Mapped[str] = mapped_column(String(150), default="system")
     action: Mapped[str] = mapped_column(String(60))

@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
+from engine.clock import CLOCK_KEY, Clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -20,6 +22,12 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def clock_now(context: Any) -> datetime:
+    """A column default: now by the platform's clock of the transaction writing the row (see engine.db)."""
+    clock: Clock | None = context.connection.info.get(CLOCK_KEY) if context is not None else None
+    return clock.now() if clock is not None else utcnow()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

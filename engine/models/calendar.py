@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, clock_now
 from engine.models.catalog import Service
 
 
@@ -26,7 +26,7 @@ class CalendarDay(Base):
     day: Mapped[date] = mapped_column(Date, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(300), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     updated_by: Mapped[str] = mapped_column(String(150), default="system")
 
 
@@ -37,7 +37,7 @@ class PlatformSetting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     updated_by: Mapped[str] = mapped_column(String(150), default="system")
 
 
@@ -60,8 +60,8 @@ class EscalationRule(Base):
     notify_supervisors: Mapped[bool] = mapped_column(Boolean, default=True)
     reassign_group: Mapped[str | None] = mapped_column(String(64), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
 
     service: Mapped[Service | None] = relationship()
 
@@ -76,6 +76,6 @@ class EscalationFiring(Base):
     rule_id: Mapped[int] = mapped_column(ForeignKey("escalation_rule.id", ondelete="CASCADE"), index=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
-    fired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     notified: Mapped[int] = mapped_column(Integer, default=0)
     reassigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True)

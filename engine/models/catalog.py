@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, clock_now
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 # Latin letters that look like Cyrillic ones, typed by mistake on a mixed keyboard.
@@ -33,7 +33,7 @@ class ProcessSpec(Base):
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     spec_json: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
 
 
 class Service(Base):
@@ -84,7 +84,7 @@ class ServiceVersion(Base):
     organisation_slug: Mapped[str] = mapped_column(String(64), default="", index=True)
     sla_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     availability: Mapped[str] = mapped_column(String(20), default="online")
-    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     deployed_by: Mapped[str] = mapped_column(String(150), default="")
     status: Mapped[str] = mapped_column(String(20), default=VersionStatus.PUBLISHED.value)
     created_by: Mapped[str] = mapped_column(String(150), default="")

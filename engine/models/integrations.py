@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, clock_now
 
 
 class Integration(Base):
@@ -21,7 +21,7 @@ class Integration(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     allowed_messages_json: Mapped[str] = mapped_column(Text, default="[]")
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     @property

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, clock_now
 from engine.models.catalog import ServiceVersion
 
 
@@ -19,7 +19,7 @@ class FormDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     json: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     updated_by: Mapped[str] = mapped_column(String(150), default="")
 
 
@@ -44,7 +44,7 @@ class TestRun(Base):
     status: Mapped[str] = mapped_column(String(20), default=TestRunStatus.ACTIVE)
     outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
 
     version: Mapped[ServiceVersion] = relationship()
