@@ -11,6 +11,10 @@ The script sees iGov's Activiti API:
   ``execution.getProcessDefinitionId()`` (``"<key>:<version>:<id>"`` as Activiti returns it) and ``getId()``;
 * every process variable as a global (Activiti binds them as script variables: ``sID_Custom_GovPublic``).
 
+Each run happens in a child process of its own (forked), so a script that crashes QuickJS — it can still die
+on some out-of-memory paths — or that QuickJS cannot interrupt (a backtracking regular expression) costs only
+that child: the caller gets a :class:`JavaScriptError` and the child is killed at the time limit plus a grace.
+
 Values cross the boundary as JSON (dates and other values become text). Spring beans that iGov scripts call
 (``documentStepService``...) do not exist here: such a script fails with a :class:`JavaScriptError` naming it.
 """
@@ -18,7 +22,11 @@ Values cross the boundary as JSON (dates and other values become text). Spring b
 from __future__ import annotations
 
 import json
+import os
 import re
+import select
+import signal
+import time
 from typing import Any, Final
 
 import quickjs  # type: ignore[import-untyped, unused-ignore]
@@ -104,7 +112,7 @@ def _json_literal(value: Any) -> str:
     return json.dumps(json.dumps(value, ensure_ascii=False, default=str), ensure_ascii=False)
 
 
-def run_javascript(
+def _run_here(
     source: str,
     variables: dict[str, Any],
     *,
@@ -113,15 +121,7 @@ def run_javascript(
     process_definition_id: str = "",
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> dict[str, Any]:
-    """Run ``source`` with ``variables`` readable; return the variables it set with ``execution.setVariable``.
-
-    Raises :class:`JavaScriptError` (with the script's line) for syntax and run-time errors and
-    :class:`JavaScriptTimeoutError` when the CPU-time limit is exceeded (memory and stack limits raise the former).
-    """
-    if time_limit <= 0:
-        raise ValueError("time_limit must be positive")
-    if len(source) > _MAX_SOURCE_CHARS:
-        raise JavaScriptError(f"the script is longer than {_MAX_SOURCE_CHARS} characters")
+    """The run itself, in the current process (the child of `run_javascript`)."""
     context = quickjs.Context()
     context.set_memory_limit(memory_limit)
     context.set_max_stack_size(_STACK_LIMIT)
@@ -140,3 +140,84 @@ def run_javascript(
     if not isinstance(result, dict):  # pragma: no cover - the prelude always returns an object
         raise JavaScriptError("the script's variables could not be read back")
     return result
+
+
+def run_javascript(
+    source: str,
+    variables: dict[str, Any],
+    *,
+    time_limit: float = 1.0,
+    process_instance_id: str = "",
+    process_definition_id: str = "",
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+) -> dict[str, Any]:
+    """Run ``source`` with ``variables`` readable; return the variables it set with ``execution.setVariable``.
+
+    Raises :class:`JavaScriptError` (with the script's line) for syntax and run-time errors and
+    :class:`JavaScriptTimeoutError` when the CPU-time limit is exceeded (memory and stack limits raise the former).
+    The run happens in a forked child, killed when it outlives the time limit by `_GRACE_S`.
+    """
+    if time_limit <= 0:
+        raise ValueError("time_limit must be positive")
+    if len(source) > _MAX_SOURCE_CHARS:
+        raise JavaScriptError(f"the script is longer than {_MAX_SOURCE_CHARS} characters")
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, write one JSON answer, leave without running the parent's exit handlers
+        os.close(reader)
+        code = 0
+        try:
+            found = _run_here(
+                source,
+                variables,
+                time_limit=time_limit,
+                process_instance_id=process_instance_id,
+                process_definition_id=process_definition_id,
+                memory_limit=memory_limit,
+            )
+            answer: dict[str, Any] = {"variables": found}
+        except JavaScriptError as exc:
+            answer = {"error": exc.message, "line": exc.line, "timeout": isinstance(exc, JavaScriptTimeoutError)}
+        except BaseException as exc:  # anything else is reported as a script failure, never raised in the child
+            answer = {"error": f"{type(exc).__name__}: {exc}", "line": None, "timeout": False}
+        try:
+            with os.fdopen(writer, "wb") as out:
+                out.write(json.dumps(answer, ensure_ascii=False, default=str).encode())
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(writer)
+    return _answer_of(pid, reader, time_limit)
+
+
+_GRACE_S: Final = 2.0
+
+
+def _answer_of(pid: int, reader: int, time_limit: float) -> dict[str, Any]:
+    deadline = time.monotonic() + time_limit + _GRACE_S
+    chunks: list[bytes] = []
+    with os.fdopen(reader, "rb", buffering=0) as stream:
+        while True:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([stream], [], [], max(left, 0))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise JavaScriptTimeoutError(f"the script exceeded the time limit of {time_limit:g} s")
+            chunk = stream.read(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _pid, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not chunks:
+        name = signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else "no answer"
+        raise JavaScriptError(
+            f"the script crashed the JavaScript engine ({name}): it went past the memory or stack limit the engine "
+            "withstands"
+        )
+    answer = json.loads(b"".join(chunks))
+    if "variables" in answer:
+        found: dict[str, Any] = answer["variables"]
+        return found
+    error = JavaScriptTimeoutError if answer.get("timeout") else JavaScriptError
+    raise error(str(answer["error"]), answer.get("line"))

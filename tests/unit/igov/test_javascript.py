@@ -142,3 +142,10 @@ def test_runs_are_isolated_and_the_api_cannot_be_replaced() -> None:
     run_javascript("globalThis.leak = 1; execution.setVariable('x', 1);", {})
     assert run_javascript("execution.setVariable('leak', typeof leak);", {}) == {"leak": "undefined"}
     assert run_javascript("execution = null; execution.setVariable('y', 2);", {}) == {"y": 2}
+
+
+def test_a_regular_expression_quickjs_cannot_interrupt_is_stopped_from_outside() -> None:
+    """QuickJS does not check its time limit inside a backtracking regex; the child running it is killed."""
+    with pytest.raises(JavaScriptTimeoutError, match=r"time limit of 0\.2 s"):
+        run_javascript("execution.setVariable('m', /(a+)+$/.test('a'.repeat(40) + 'b'));", {}, time_limit=0.2)
+    assert run_javascript("execution.setVariable('ok', 1);", {}) == {"ok": 1}  # the next script runs as usual
