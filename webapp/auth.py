@@ -33,7 +33,23 @@ def load_user(user_id: str) -> SessionUser | None:
     if not user_id.isdigit():
         return None
     found = accounts.load_actor(db(), int(user_id), platform().caches)
-    return SessionUser(found) if found is not None else None
+    if found is None or session.get(STAMP_KEY, "") != found.security_stamp:
+        return None  # deactivated, or signed out everywhere since this session began
+    return SessionUser(found)
+
+
+STAMP_KEY = "stamp"
+
+
+def finish_sign_in(actor: Actor, target: str | None) -> Response:
+    """Begin the session of someone who proved who they are (a password, an identity provider, a second factor)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[STAMP_KEY] = actor.security_stamp
+    login_user(SessionUser(actor))
+    return redirect(safe_next(target))
 
 
 def safe_next(target: str | None) -> str:
@@ -70,12 +86,7 @@ def login() -> Response | tuple[str, int]:
         if user is None:
             error = error or _("Enter a correct username and password")
         else:
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            login_user(SessionUser(Actor.of(user)))
-            return redirect(safe_next(request.form.get("next")))
+            return finish_sign_in(Actor.of(user), request.form.get("next"))
     return render_template(
         "pages/auth/login.html", error=error, username=username, next=request.args.get("next", "")
     ), (200 if error is None else status)

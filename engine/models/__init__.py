@@ -19,7 +19,18 @@ from engine.models.calendar import (
     PlatformSetting,
 )
 from engine.models.catalog import ProcessSpec, Service, ServiceVersion, VersionStatus
-from engine.models.directory import ApiToken, Group, Organisation, Role, SignInThrottle, User, group_member
+from engine.models.directory import (
+    ApiToken,
+    ExternalIdentity,
+    Group,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SecondFactor,
+    SignInThrottle,
+    User,
+    group_member,
+)
 from engine.models.integrations import Integration
 from engine.models.jobs import (
     Incident,
@@ -46,6 +57,7 @@ __all__ = [
     "EscalationCondition",
     "EscalationFiring",
     "EscalationRule",
+    "ExternalIdentity",
     "FormDocument",
     "Group",
     "HumanTask",
@@ -56,11 +68,13 @@ __all__ = [
     "Job",
     "JobStatus",
     "Organisation",
+    "OrganisationKind",
     "OutboxMessage",
     "OutboxStatus",
     "PlatformSetting",
     "ProcessSpec",
     "Role",
+    "SecondFactor",
     "Service",
     "ServiceVersion",
     "SignInThrottle",

@@ -3,25 +3,24 @@
 - Engine specs by digest and service versions by id: immutable content, so a cached copy is never stale.
 - The directory (organisations, groups) and the working calendar: rebuilt when their revision counter
   (`engine.store.revisions`, bumped in the transaction that changes them) differs from the one they were built at.
-- A person (role, groups) by id, and bearer tokens → their person: kept for `TOKEN_LIFETIME_S` seconds at most
-  (a token never past its expiry); a sign-out, deactivation or change of groups made on another host takes effect
-  within that time, on this host at once.
+- A person (role, groups, security stamp) by id, and bearer tokens → their person (never past the token's
+  expiry): validated by the `people` revision, bumped by any change to an account, a group or a revoked token, so
+  a deactivation or a sign-out everywhere takes effect at once on every host.
 
-Freshness is measured on the monotonic clock: it is about this process's memory, not the platform's business time.
+The revision counters are read once per unit of work (one small query), whatever is looked up.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from cachetools import LRUCache, TTLCache
+from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from engine.bpmn.manifest import ServiceManifest
@@ -35,7 +34,6 @@ from engine.store.directory import DirectorySnapshot
 if TYPE_CHECKING:
     from engine.services.context import Actor
 
-TOKEN_LIFETIME_S: Final = 30.0
 T = TypeVar("T")
 
 
@@ -76,10 +74,8 @@ class PlatformCaches:
         self._lock = threading.Lock()
         self._specs: LRUCache[str, str] = LRUCache(maxsize=128)
         self._versions: LRUCache[int, VersionFacts] = LRUCache(maxsize=4096)
-        self._tokens: TTLCache[str, tuple[int, datetime]] = TTLCache(
-            maxsize=10_000, ttl=TOKEN_LIFETIME_S, timer=time.monotonic
-        )
-        self._actors: TTLCache[int, Actor] = TTLCache(maxsize=10_000, ttl=TOKEN_LIFETIME_S, timer=time.monotonic)
+        self._tokens: LRUCache[str, tuple[int, int, datetime]] = LRUCache(maxsize=10_000)
+        self._actors: LRUCache[int, tuple[int, Actor]] = LRUCache(maxsize=10_000)
         self._revisioned: dict[str, tuple[int, Any]] = {}
 
     # -- immutable content ------------------------------------------------------------------------
@@ -130,34 +126,32 @@ class PlatformCaches:
 
     # -- people -----------------------------------------------------------------------------------
 
-    def actor(self, user_id: int) -> Actor | None:
+    def actor(self, db: Session, user_id: int) -> Actor | None:
+        """The person as last loaded here, if nothing about any account or group changed since (else None)."""
+        revision = revisions.current(db).get(revisions.PEOPLE, 0)
         with self._lock:
-            return self._actors.get(user_id)
+            held = self._actors.get(user_id)
+        return held[1] if held is not None and held[0] == revision else None
 
-    def remember_actor(self, actor: Actor) -> None:
+    def remember_actor(self, db: Session, actor: Actor) -> None:
         if actor.user_id is not None:
+            revision = revisions.current(db).get(revisions.PEOPLE, 0)
             with self._lock:
-                self._actors[actor.user_id] = actor
+                self._actors[actor.user_id] = (revision, actor)
 
-    def token_user(self, digest: str, now: datetime) -> int | None:
-        """The user id a bearer token (by digest) opens, if known here and not expired."""
+    def token_user(self, db: Session, digest: str, now: datetime) -> int | None:
+        """The user id a bearer token (by digest) opens, if known here, not expired, and nothing changed since."""
+        revision = revisions.current(db).get(revisions.PEOPLE, 0)
         with self._lock:
             found = self._tokens.get(digest)
-        if found is None or found[1] <= now:
+        if found is None or found[0] != revision or found[2] <= now:
             return None
-        return found[0]
+        return found[1]
 
-    def remember_token(self, digest: str, user_id: int, expires_at: datetime) -> None:
+    def remember_token(self, db: Session, digest: str, user_id: int, expires_at: datetime) -> None:
+        revision = revisions.current(db).get(revisions.PEOPLE, 0)
         with self._lock:
-            self._tokens[digest] = (user_id, expires_at)
-
-    def forget_user(self, user_id: int) -> None:
-        """Sign-out, deactivation or new groups: this host stops using what it remembered about them at once."""
-        with self._lock:
-            self._actors.pop(user_id, None)
-            for digest in [d for d, (owner, _) in self._tokens.items() if owner == user_id]:
-                self._tokens.pop(digest, None)
-
+            self._tokens[digest] = (revision, user_id, expires_at)
 
 CACHES_KEY: Final = "posluhy_caches"
 _UNBOUND: Final = PlatformCaches()

@@ -72,6 +72,8 @@ class Actor:
     locale: str = "uk"
     full_name: str = ""
     email: str = ""
+    security_stamp: str = ""
+    """What a session must still carry to be valid (a new stamp ends every session and token)."""
 
     @classmethod
     def of(cls, user: User) -> Actor:
@@ -84,6 +86,7 @@ class Actor:
             locale=user.locale,
             full_name=user.full_name,
             email=user.email,
+            security_stamp=user.security_stamp,
         )
 
     @property

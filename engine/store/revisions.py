@@ -9,20 +9,23 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, Final
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from engine.models import CacheRevision, CalendarDay, Group, Organisation, PlatformSetting, User
+from engine.models import ApiToken, CacheRevision, CalendarDay, Group, Organisation, PlatformSetting, User
 
 DIRECTORY: Final = "directory"
 CALENDAR: Final = "calendar"
+PEOPLE: Final = "people"
+"""Accounts as signed-in people are cached (role, groups, stamp, active): any change to an account or a group."""
 _SEEN_KEY: Final = "posluhy_revisions"
-_WATCHED: Final[dict[type, str]] = {
-    Organisation: DIRECTORY,
-    Group: DIRECTORY,
-    User: DIRECTORY,
-    CalendarDay: CALENDAR,
-    PlatformSetting: CALENDAR,
+_WATCHED: Final[dict[type, tuple[str, ...]]] = {
+    Organisation: (DIRECTORY,),
+    Group: (DIRECTORY, PEOPLE),
+    User: (PEOPLE,),
+    ApiToken: (PEOPLE,),
+    CalendarDay: (CALENDAR,),
+    PlatformSetting: (CALENDAR,),
 }
 
 
@@ -39,16 +42,17 @@ def current(db: Session) -> dict[str, int]:
 
 
 def _changes_cached_data(db: Session, instance: Any) -> bool:
-    if isinstance(instance, User):  # only group membership is cached (in the directory); other fields are not
-        return instance in db.new or instance in db.deleted or inspect(instance).attrs.groups.history.has_changes()
+    if isinstance(instance, ApiToken):  # a new token changes nothing cached; a revoked one must stop everywhere
+        return instance in db.deleted
     return instance in db.new or instance in db.deleted or db.is_modified(instance)
 
 
 def _bump(db: Session, _context: Any, _instances: Any) -> None:
     touched = {
-        _WATCHED[type(instance)]
+        name
         for instance in chain(db.new, db.dirty, db.deleted)
         if type(instance) in _WATCHED and _changes_cached_data(db, instance)
+        for name in _WATCHED[type(instance)]
     }
     for name in sorted(touched):
         db.execute(update(CacheRevision).where(CacheRevision.name == name).values(revision=CacheRevision.revision + 1))
@@ -66,3 +70,9 @@ def install_revision_counters() -> None:
     if not event.contains(Session, "before_flush", _bump):
         event.listen(Session, "before_flush", _bump)
         event.listen(Session, "after_transaction_end", _forget)
+
+
+def bump(db: Session, name: str) -> None:
+    """Count a change the ORM does not see (a bulk statement that deletes tokens or changes accounts)."""
+    db.execute(update(CacheRevision).where(CacheRevision.name == name).values(revision=CacheRevision.revision + 1))
+    db.info.pop(_SEEN_KEY, None)

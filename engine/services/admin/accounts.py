@@ -59,6 +59,7 @@ def create_user(
         full_name=full_name,
         email=email,
         is_demo=is_demo,
+        security_stamp=new_security_stamp(),
     )
     directory.add(db, user)
     for slug in group_slugs:
@@ -72,12 +73,12 @@ def create_user(
 
 def load_actor(db: Session, user_id: int, caches: PlatformCaches | None = None) -> Actor | None:
     """The active person with this id, as an Actor (remembered briefly by `caches`, see engine.services.cache)."""
-    if caches is not None and (known := caches.actor(user_id)) is not None:
+    if caches is not None and (known := caches.actor(db, user_id)) is not None:
         return known
     user = directory.get_user(db, user_id)
     actor = Actor.of(user) if user is not None and user.active else None
     if actor is not None and caches is not None:
-        caches.remember_actor(actor)
+        caches.remember_actor(db, actor)
     return actor
 
 
@@ -97,16 +98,20 @@ def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
 
 def actor_for_token(db: Session, token: str, caches: PlatformCaches | None = None) -> Actor | None:
     digest, now = _digest(token), session_now(db)
-    if caches is not None and (user_id := caches.token_user(digest, now)) is not None:
+    if caches is not None and (user_id := caches.token_user(db, digest, now)) is not None:
         return load_actor(db, user_id, caches)
     found = directory.find_token(db, digest, now)
     if found is None or not found.user.active:
         return None
     actor = Actor.of(found.user)
     if caches is not None:
-        caches.remember_token(digest, found.user_id, found.expires_at)
-        caches.remember_actor(actor)
+        caches.remember_token(db, digest, found.user_id, found.expires_at)
+        caches.remember_actor(db, actor)
     return actor
+
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 def _digest(token: str) -> str:
