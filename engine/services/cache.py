@@ -153,6 +153,7 @@ class PlatformCaches:
         with self._lock:
             self._tokens[digest] = (revision, user_id, expires_at)
 
+
 CACHES_KEY: Final = "posluhy_caches"
 _UNBOUND: Final = PlatformCaches()
 
