@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from engine.oidc_settings import OidcProvider
 from engine.services.admin import identities
 from engine.services.admin.identities import ProviderClaims, Refusal, SignInRefusedError
-from webapp.auth import auth, finish_sign_in
+from webapp.auth import auth, finish_sign_in, safe_next
 from webapp.citizen.common import notice, signed_in
 from webapp.i18n import current_locale
 from webapp.requests import actor, db, platform
@@ -70,8 +70,7 @@ def _configured() -> dict[str, OidcProvider]:
 
 
 def _choices() -> list[ProviderChoice]:
-    locale = current_locale()
-    return [ProviderChoice(p.name, p.title(locale)) for p in _configured().values()]
+    return [ProviderChoice(p.name, _title(p)) for p in _configured().values()]
 
 
 def _provider_or_404(name: str) -> OidcProvider:
@@ -95,7 +94,7 @@ def _redirect_uri(provider: OidcProvider) -> str:
 def oidc_login(provider: str) -> Response | tuple[str, int]:
     chosen = _provider_or_404(provider)
     if current_user.is_authenticated:
-        return redirect(url_for("citizen.index"))
+        return redirect(safe_next(request.args.get("next")))
     session[_NEXT] = request.args.get("next", "")
     session.pop(_LINKING, None)
     return _start(chosen)
@@ -160,6 +159,8 @@ def _verified_claims(provider: OidcProvider) -> dict[str, Any]:
     except AuthlibBaseError as exc:
         refusal = Refusal.CANCELLED if exc.error in ("access_denied", "login_required") else Refusal.CODE_REJECTED
         raise SignInRefusedError(refusal, f"{exc.error}: {exc.description or ''}") from exc
+    except (RuntimeError, KeyError, ValueError, TypeError) as exc:  # an answer or document not as OIDC says
+        raise SignInRefusedError(Refusal.INVALID_TOKEN, _short(exc)) from exc
     if extra and extra.get("sub") != claims.get("sub"):
         raise SignInRefusedError(Refusal.INVALID_TOKEN, "the user info is about another subject")
     return {**dict(extra), **dict(claims)}  # the signed ID token wins over the user info
@@ -180,9 +181,12 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def refusal_message(provider: OidcProvider, refusal: Refusal) -> str:
-    """What the person is told, in their language; the details go to the audit trail only."""
-    name = provider.title(current_locale())
+def _title(provider: OidcProvider) -> str:
+    return provider.title(current_locale())
+
+
+def refusal_message(name: str, refusal: Refusal) -> str:
+    """What the person is told about provider `name`, in their language; the details go to the audit trail only."""
     messages = {
         Refusal.PROVIDER_UNAVAILABLE: _(
             "%(provider)s is not answering at the moment. Try again later or sign in another way.", provider=name
@@ -230,7 +234,7 @@ def _refused(provider: OidcProvider, refused: SignInRefusedError, *, subject: st
     identities.record_refusal(platform(), provider.name, refused.refusal, detail=refused.detail, subject=subject)
     page = render_template(
         "pages/auth/login.html",
-        error=refusal_message(provider, refused.refusal),
+        error=refusal_message(_title(provider), refused.refusal),
         error_target="providers",
         username="",
         next="",
@@ -262,7 +266,7 @@ def link_provider(provider: str) -> Response | tuple[str, int]:
     started = _start(chosen)
     if isinstance(started, tuple):  # the provider is down: say so where the person was
         session.pop(_LINKING, None)
-        notice(refusal_message(chosen, Refusal.PROVIDER_UNAVAILABLE), "warning")
+        notice(refusal_message(_title(chosen), Refusal.PROVIDER_UNAVAILABLE), "warning")
         return redirect(url_for("auth.sign_in_methods"))
     return started
 
@@ -274,7 +278,7 @@ def _finish_link(provider: OidcProvider, claims: ProviderClaims, user_id: int) -
         linked = identities.link_identity(db(), provider, claims, actor())
     except SignInRefusedError as refused:
         return _link_refused(provider, refused)
-    name = provider.title(current_locale())
+    name = _title(provider)
     if linked:
         notice(_("You can now sign in with %(provider)s.", provider=name), "success")
     else:
@@ -284,7 +288,7 @@ def _finish_link(provider: OidcProvider, claims: ProviderClaims, user_id: int) -
 
 def _link_refused(provider: OidcProvider, refused: SignInRefusedError) -> Response:
     identities.record_refusal(platform(), provider.name, refused.refusal, detail=refused.detail)
-    notice(refusal_message(provider, refused.refusal), "warning")
+    notice(refusal_message(_title(provider), refused.refusal), "warning")
     return redirect(url_for("auth.sign_in_methods"))
 
 
@@ -297,9 +301,8 @@ def unlink_provider(provider: str) -> Response:
     except LookupError:
         abort(404)
     except SignInRefusedError as refused:
-        if chosen is not None:
-            notice(refusal_message(chosen, refused.refusal), "warning")
+        notice(refusal_message(_title(chosen) if chosen else provider, refused.refusal), "warning")
         return redirect(url_for("auth.sign_in_methods"))
-    name = chosen.title(current_locale()) if chosen is not None else provider
+    name = _title(chosen) if chosen is not None else provider
     notice(_("%(provider)s no longer signs in to your account.", provider=name), "success")
     return redirect(url_for("auth.sign_in_methods"))

@@ -16,72 +16,23 @@ import dataclasses
 import json
 import re
 import socket
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine.config import PROJECT_ROOT, Settings
+from engine.config import Settings
 from engine.oidc_settings import providers_from_env
 from engine.services.context import Platform
+from tests.fixtures.oidc.running import Provider, start_provider, stop
 from webapp import create_app
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CLAIMS = json.dumps({"tax_number": "rnokpp"})
-
-
-class Provider:
-    """A provider process; `person(...)` gives a new subject these claims at the provider."""
-
-    def __init__(self, process: subprocess.Popen[str], issuer: str) -> None:
-        self.process = process
-        self.issuer = issuer
-
-    def person(self, sub: str | None = None, **claims: Any) -> str:
-        sub = sub or f"person-{uuid.uuid4().hex[:12]}"
-        reply = requests.put(f"{self.issuer}/users/{quote(sub, safe='')}", json=claims, timeout=10)
-        assert reply.status_code == 204, reply.text
-        return sub
-
-    def authorize(self, location: str, sub: str, *, deny: bool = False) -> str:
-        """The person at the provider's page (`location`: where the platform sent the browser): the callback URL."""
-        assert location.startswith(self.issuer + "/"), location
-        data = {"action": "deny"} if deny else {"sub": sub}
-        reply = requests.post(location, data=data, allow_redirects=False, timeout=10)
-        assert reply.status_code == 302, reply.text
-        return str(reply.headers["Location"])
-
-
-def start_provider(*flags: str) -> Provider:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fixtures.oidc.provider", "--port", "0", *flags],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-    if found is None:
-        process.kill()
-        raise RuntimeError(f"the OIDC provider did not start: {line!r}")
-    return Provider(process, found.group(1))
-
-
-def stop(provider: Provider) -> None:
-    provider.process.terminate()
-    provider.process.wait(timeout=10)
-    if provider.process.stdout is not None:
-        provider.process.stdout.close()
 
 
 @pytest.fixture(scope="session")
@@ -176,7 +127,18 @@ class Visitor:
     def sign_in(self, sub: str, provider: str = "testid", *, idp: Provider | None = None) -> TestResponse:
         """The whole round trip: the platform → the provider (signing in as `sub`) → the platform's callback."""
         callback = (idp or self.idp).authorize(self.begin(provider), sub)
-        return self.get(path_of(callback))
+        reply = self.get(path_of(callback))
+        if reply.status_code == 302:
+            self.get("/")  # the session was renewed at sign-in, so is the CSRF token
+        return reply
+
+    def log_in(self, username: str, password: str = "demo") -> Visitor:
+        """Sign in with a password, as staff and the demo people can."""
+        self.get("/login")
+        reply = self.post("/login", {"username": username, "password": password})
+        assert reply.status_code == 302, reply.get_data(as_text=True)
+        self.get("/")
+        return self
 
     def signed_in_as(self) -> str | None:
         """The name the page header shows beside "Sign out", or None when nobody is signed in."""

@@ -126,7 +126,11 @@ def test_later_sign_ins_open_the_same_account_and_take_what_changed(
     assert accounts(platform) == count and now["id"] == first["id"]
     assert now["full_name"] == "Оксана Іванівна Коваль"
     assert now["verified"]["family_name"] == "Коваль"
-    assert (now["email"], now["email_verified"], now["verified"]["email"]) == ("oksana@example.com", True, OKSANA["email"])
+    assert (now["email"], now["email_verified"], now["verified"]["email"]) == (
+        "oksana@example.com",
+        True,
+        OKSANA["email"],
+    )
     assert now["phone"] == "+380501234567"
     assert len(audited(platform, "auth.signed_in")) == 2 and len(audited(platform, "auth.signed_up")) == 1
 
@@ -211,9 +215,7 @@ def test_an_expired_id_token_is_refused(visitor: Visitor, idp: Provider, platfor
     assert [e["reason"] for e in audited(platform, "auth.sign_in_failed")] == ["token_expired"]
 
 
-def test_a_provider_that_does_not_answer_is_named_and_nothing_is_created(
-    visitor: Visitor, platform: Platform
-) -> None:
+def test_a_provider_that_does_not_answer_is_named_and_nothing_is_created(visitor: Visitor, platform: Platform) -> None:
     before = accounts(platform)
     reply = visitor.get("/login/down")
     assert reply.status_code == 503
