@@ -3,6 +3,7 @@ ones open it and keep it current; every way it can go wrong says so on the sign-
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,9 +13,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from engine.clock import FakeClock
+from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import AuditEvent, ExternalIdentity, User
+from engine.oidc_settings import providers_from_env
 from engine.services.context import Platform
+from tests.fixtures.oidc.running import start_provider, stop
 from webapp import create_app
 
 from .conftest import Provider, Visitor, path_of
@@ -225,6 +229,29 @@ def test_a_provider_that_does_not_answer_is_named_and_nothing_is_created(visitor
     assert accounts(platform) == before
     [failed] = audited(platform, "auth.sign_in_failed")
     assert (failed["provider"], failed["reason"]) == ("down", "provider_unavailable")
+
+
+def test_a_provider_that_goes_down_before_its_answer_arrives(settings: Settings, platform: Platform) -> None:
+    """The person signed in at the provider, which then stopped: the code cannot be exchanged."""
+    brief = start_provider()
+    try:
+        env = {"POSLUHY_OIDC_PROVIDERS": "brief", "POSLUHY_OIDC_BRIEF_ISSUER": brief.issuer}
+        env |= {"POSLUHY_OIDC_BRIEF_CLIENT_ID": "posluhy", "POSLUHY_OIDC_BRIEF_DISPLAY_NAME": "Короткий ID"}
+        env |= {"POSLUHY_OIDC_BRIEF_TIMEOUT": "3"}
+        app = create_app(dataclasses.replace(settings, oidc_providers=providers_from_env(env)), platform=platform)
+        visitor = Visitor(app.test_client(), brief)
+        sub = brief.person(**OKSANA)
+        callback = brief.authorize(visitor.begin("brief"), sub)
+    finally:
+        stop(brief)
+    before = accounts(platform)
+    reply = visitor.get(path_of(callback))
+    assert reply.status_code == 503
+    assert "Короткий ID is not answering at the moment." in page_text(visitor, reply)
+    assert visitor.signed_in_as() is None and accounts(platform) == before
+    [failed] = audited(platform, "auth.sign_in_failed")
+    assert (failed["reason"], failed["provider"]) == ("provider_unavailable", "brief")
+    assert "ConnectionError" in failed["detail"]
 
 
 def test_cancelling_at_the_provider_comes_back_signed_out(visitor: Visitor, idp: Provider, platform: Platform) -> None:
