@@ -81,12 +81,26 @@ deploy: migrate ## Deploy every changed diagram in processes/ as a new service v
 check-services: install ## Run `posluhy check` over processes/ and forms/
 	$(BIN)/posluhy check processes forms
 
+# Unless POSLUHY_OIDC_PROVIDERS is set, `make run` starts a demo identity provider on IDP_PORT (the tests' real
+# OpenID Connect provider, tests/fixtures/oidc/provider.py, with the demo people listed in the README).
+IDP_PORT ?= 9400
+DEMO_IDP_ENV := POSLUHY_OIDC_PROVIDERS=demo POSLUHY_OIDC_DEMO_ISSUER=http://127.0.0.1:$(IDP_PORT) \
+	POSLUHY_OIDC_DEMO_CLIENT_ID=posluhy-demo POSLUHY_OIDC_DEMO_CLIENT_SECRET=demo \
+	POSLUHY_OIDC_DEMO_DISPLAY_NAME="Демо-ID" POSLUHY_OIDC_DEMO_DISPLAY_NAME_EN="Demo ID" \
+	POSLUHY_OIDC_DEMO_SCOPES="openid profile email phone" POSLUHY_OIDC_DEMO_CLAIMS='{"tax_number": "rnokpp"}'
+
 run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000 (PORT=…) with the worker
 	@echo "Serving on http://$(HOST):$(PORT) — demo logins: citizen, official, analyst, admin (password: demo)"
 	@# The background worker runs as a second process next to gunicorn (never inside a request worker)
-	@# and is stopped when gunicorn exits.
-	$(BIN)/posluhy worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	@# and is stopped when gunicorn exits; so is the demo identity provider.
+	$(BIN)/posluhy worker & worker=$$!; idp=; \
+	if [ -z "$$POSLUHY_OIDC_PROVIDERS" ]; then \
+	  $(PY) -m tests.fixtures.oidc.provider --demo --port $(IDP_PORT) & idp=$$!; \
+	  export $(DEMO_IDP_ENV); \
+	  echo "Demo identity provider on http://127.0.0.1:$(IDP_PORT): 'Sign in with Demo ID' (its people are in the README)"; \
+	fi; \
+	export POSLUHY_BASE_URL=$${POSLUHY_BASE_URL:-http://$(HOST):$(PORT)}; \
+	trap 'kill $$worker $$idp 2>/dev/null; wait $$worker $$idp 2>/dev/null' EXIT; \
 	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'webapp.wsgi:app'
 
 lint: install ## ruff lint and format check

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.oidc_settings import OidcProvider, providers_from_env
 from engine.paths import PROJECT_ROOT
 
 
@@ -59,6 +60,8 @@ class Settings:
     smtp_from: str = "Posluhy <noreply@posluhy.local>"
     smtp_timeout: float = 10.0
     worker_interval: float = 5.0
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    """External identity providers citizens may sign in with (engine/oidc_settings.py: POSLUHY_OIDC_*)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -83,6 +86,7 @@ class Settings:
             "smtp_from": _env("POSLUHY_SMTP_FROM", "Posluhy <noreply@posluhy.local>"),
             "smtp_timeout": float(_env("POSLUHY_SMTP_TIMEOUT", "10")),
             "worker_interval": float(_env("POSLUHY_WORKER_INTERVAL", "5")),
+            "oidc_providers": providers_from_env(os.environ),
         }
         values.update(overrides)
         if "secret_key" not in values:

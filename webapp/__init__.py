@@ -16,6 +16,7 @@ from webapp.citizen import citizen
 from webapp.error_pages import setup_error_pages
 from webapp.extensions import babel, csrf, login_manager
 from webapp.i18n import select_locale, setup_i18n
+from webapp.identity_pages import setup_identity_providers
 from webapp.requests import setup_request_handling
 from webapp.staff import staff
 from webapp.studio import studio
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     setup_request_handling(app)
     setup_error_pages(app)
     setup_templating(app)
+    setup_identity_providers(app, settings.oidc_providers, base_url=settings.base_url)
     _register_blueprints(app)
     return app
 

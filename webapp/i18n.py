@@ -63,6 +63,7 @@ ERROR_MESSAGES: dict[str, Any] = {
     "unknown_field": lazy_gettext("%(label)s is not a field of this form"),
     "untrimmed": lazy_gettext("%(label)s must not begin or end with a space or contain carriage returns"),
     "read_only": lazy_gettext("%(label)s is shown read-only; leave it out of the data"),
+    "verified": lazy_gettext("%(label)s comes from your identity provider and cannot be changed here"),
 }
 CHOICE_TYPES = {"choice", "multichoice", "boolean"}
 

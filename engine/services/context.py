@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,8 @@ class Actor:
     email: str = ""
     security_stamp: str = ""
     """What a session must still carry to be valid (a new stamp ends every session and token)."""
+    verified: tuple[tuple[str, str], ...] = ()
+    """What identity providers vouched for, as (field, value), e.g. ("family_name", "Петренко"): shown read-only."""
 
     @classmethod
     def of(cls, user: User) -> Actor:
@@ -87,7 +90,12 @@ class Actor:
             full_name=user.full_name,
             email=user.email,
             security_stamp=user.security_stamp,
+            verified=tuple(sorted(json.loads(user.verified_json or "{}").items())),
         )
+
+    @property
+    def verified_values(self) -> dict[str, str]:
+        return dict(self.verified)
 
     @property
     def is_admin(self) -> bool:

@@ -22,6 +22,7 @@ from webapp.citizen.common import (
     signed_in,
     task_of,
     task_url,
+    verified_fields,
 )
 from webapp.citizen.formdata import page_values, raw_from_request
 from webapp.i18n import field_error_message, local
@@ -101,6 +102,8 @@ def task_page(reference: str, task_id: str, page: int) -> str | Response | tuple
         values: dict[str, Any] = raw
     else:
         values = page_values(fields, answers_so_far(task, view.data))
+    verified = {k: v for k, v in verified_fields(task).items() if any(f.name == k for f in fields)}
+    values = {**values, **verified}
     messages = {name: field_error_message(_field(form, name), error) for name, error in errors.items()}
     back = (
         check_url(task)
@@ -121,6 +124,7 @@ def task_page(reference: str, task_id: str, page: int) -> str | Response | tuple
         title=page_title(form, task, index),
         values=values,
         errors=messages,
+        verified=verified,
         back_url=back,
         action=request.full_path if request.query_string else request.path,
         has_files=any(f.type.value == "file" for f in fields),

@@ -16,7 +16,7 @@ from engine.services.cases.views import TaskView
 from engine.services.errors import TaskNotOpenError, ValidationFailedError
 from webapp.citizen import citizen
 from webapp.citizen.apply_pages import open_task_or_redirect, page_title
-from webapp.citizen.common import answers_so_far, notice, signed_in, task_url
+from webapp.citizen.common import answers_so_far, notice, signed_in, task_url, verified_fields
 from webapp.i18n import field_error_message
 from webapp.requests import actor, db, platform
 
@@ -82,6 +82,7 @@ def check_answers(reference: str, task_id: str, *, errors: dict[str, FieldError]
         application=view,
         sections=_sections(task, values),
         errors=messages,
+        verified=verified_fields(task),
         back_url=task_url(task, last_page),
     )
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.references import normalise_reference
-from engine.services.cases.prefill import initial_values, presented_form
+from engine.services.cases.prefill import initial_values, presented_form, verified_values
 from engine.services.cases.steps import get_task_in_application
 from engine.services.cases.views import ApplicationView, TaskView
 from engine.services.errors import NotFoundError
@@ -93,7 +93,8 @@ def answers_so_far(task: TaskView, data: Mapping[str, Any]) -> dict[str, Any]:
     """Saved answers of the task; pages not yet saved start from the application's earlier answers.
 
     That way a corrections form opens filled in with what the applicant sent before; what is still missing comes
-    from the applicant's account (iGov's ``bankId*`` names, e-mail) and the fields' computed defaults.
+    from the applicant's account (iGov's ``bankId*`` names, e-mail) and the fields' computed defaults. What an
+    identity provider vouched for is always its current value.
     """
     form = task.form
     if form is None:
@@ -110,7 +111,14 @@ def answers_so_far(task: TaskView, data: Mapping[str, Any]) -> dict[str, Any]:
                 values[f.name] = data[f.name]
             elif not saved and f.name in initial:
                 values[f.name] = initial[f.name]
-    return values
+    return {**values, **verified_fields(task)}
+
+
+def verified_fields(task: TaskView) -> dict[str, str]:
+    """The applicant's answers an identity provider vouched for: shown read-only, always the current value."""
+    if task.form is None or not task.for_applicant:
+        return {}
+    return verified_values(actor(), task.form)
 
 
 def _blank(value: Any) -> bool:

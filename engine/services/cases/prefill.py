@@ -6,9 +6,12 @@
 * Hidden fields (iGov ``invisible`` / ``bVisible=false``) are never shown; on submit their default is written into
   the data (:func:`written_on_submit`), so a gateway testing ``sID_Payment != ' '`` sees iGov's value. Read-only
   fields whose variable is not set yet write their computed default too (``clFio`` = the applicant's full name).
-* iGov's reserved ids are filled from the signed-in applicant's account: ``bankIdlastName`` / ``bankIdfirstName``
-  / ``bankIdmiddleName`` from the full name, ``email``; the other ``bankId*`` fields (passport, tax number, ...)
-  are not known to the platform and stay empty, as is ``phone`` (accounts hold no phone number).
+* The applicant's own particulars are filled from the signed-in account (:data:`ACCOUNT_FIELDS`): iGov's reserved
+  ids (``bankIdlastName``, ``bankIdfirstName``, ``bankIdmiddleName``, ``bankIdinn``, ``bankIdPhone``) and ours
+  (``last_name``, ``first_name``, ``middle_name``, ``rnokpp``, ``phone``, ``email``). What an identity provider
+  vouched for (``Actor.verified``) is *verified*: shown read-only, written by the server, and a different value
+  sent for it is refused (:func:`with_verified_answers`). Otherwise names are split from the account's full name
+  and the e-mail is the account's, both editable; passport and the like stay for the applicant to type.
 * The office picker ``sID_Public_SubjectOrganJoin`` (an iGov ``select``, read as text) is offered as a list of
   the platform's organisations: the value is the organisation's slug (:func:`presented_form`).
 """
@@ -24,11 +27,32 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.igov.juel import JuelError, translate_value
 from engine.bpmn.igov.juel_runtime import juel_globals
-from engine.forms import Field, FieldType, Form, LocalText, Option
+from engine.forms import Field, FieldError, FieldType, Form, LocalText, Option
 from engine.runtime.sandbox import RestrictedEnvironment
 from engine.services.cache import caches_of
 from engine.services.context import Actor
 
+#: Form fields an applicant's account answers → the account's value (our names, as in `Actor.verified`).
+ACCOUNT_FIELDS: Final = {
+    "bankIdlastName": "family_name",
+    "last_name": "family_name",
+    "bankIdfirstName": "given_name",
+    "first_name": "given_name",
+    "bankIdmiddleName": "middle_name",
+    "middle_name": "middle_name",
+    "bankIdinn": "tax_number",
+    "rnokpp": "tax_number",
+    "bankIdPhone": "phone",
+    "phone": "phone",
+    "email": "email",
+}
+_NAME_PARTS: Final = {
+    "bankIdlastName": "family_name",
+    "bankIdfirstName": "given_name",
+    "bankIdmiddleName": "middle_name",
+}
+VERIFIED: Final = "verified"
+"""The error code of an answer that differs from what the identity provider vouched for."""
 #: iGov's office picker: a ``select`` whose options were iGov's branch offices; here the platform's organisations.
 OFFICE_FIELD: Final = "sID_Public_SubjectOrganJoin"
 _PATRONYMIC_RE: Final = re.compile(r"(ович|евич|євич|йович|івна|ївна|овна|евна|ічна|инична)$", re.IGNORECASE)
@@ -100,14 +124,72 @@ def split_full_name(full_name: str) -> dict[str, str]:
     return {key: value for key, value in parts.items() if value}
 
 
-def account_values(db: Session, actor: Actor, form: Form) -> dict[str, Any]:
-    """Reserved fields of ``form`` that the signed-in person's account answers (as the actor carries it)."""
+def verified_facts(actor: Actor) -> dict[str, str]:
+    """What an identity provider vouched for about the actor, by our names (an e-mail only while it is the
+    account's e-mail)."""
+    facts = {k: v for k, v in actor.verified if k in _OUR_NAMES}
+    if "email" in facts and facts["email"].casefold() != actor.email.casefold():
+        del facts["email"]
+    return facts
+
+
+_OUR_NAMES: Final = frozenset(ACCOUNT_FIELDS.values())
+
+
+def account_facts(actor: Actor) -> dict[str, str]:
+    """Everything the account knows about the actor, by our names: the verified facts, else the name split from
+    the full name (only when no provider vouched for a name: a verified name may have no patronymic) and e-mail."""
     if actor.user_id is None:
         return {}
-    known: dict[str, Any] = split_full_name(actor.full_name or "")
+    verified = verified_facts(actor)
+    known: dict[str, str] = {}
+    if not any(k in verified for k in _NAME_PARTS.values()):
+        known = {_NAME_PARTS[k]: v for k, v in split_full_name(actor.full_name or "").items()}
     if actor.email:
         known["email"] = actor.email
-    return {f.name: known[f.name] for f in form.fields if f.is_input and f.name in known}
+    return {**known, **verified}
+
+
+def account_values(db: Session, actor: Actor, form: Form) -> dict[str, Any]:
+    """The applicant's particulars in ``form``'s input fields (:data:`ACCOUNT_FIELDS`), as the actor carries them."""
+    known = account_facts(actor)
+    return {
+        f.name: known[ACCOUNT_FIELDS[f.name]]
+        for f in form.fields
+        if f.is_input and f.name in ACCOUNT_FIELDS and ACCOUNT_FIELDS[f.name] in known
+    }
+
+
+def verified_values(actor: Actor, form: Form, *, page: int | None = None) -> dict[str, str]:
+    """The input fields of ``form`` (or of one page) whose answer an identity provider vouched for."""
+    facts = verified_facts(actor)
+    if not facts:
+        return {}
+    fields = form.fields if page is None else form.fields_on_page(page)
+    return {
+        f.name: facts[ACCOUNT_FIELDS[f.name]]
+        for f in fields
+        if f.is_input and f.name in ACCOUNT_FIELDS and ACCOUNT_FIELDS[f.name] in facts
+    }
+
+
+def with_verified_answers(
+    actor: Actor, form: Form, raw: Mapping[str, Any], *, page: int | None = None
+) -> tuple[dict[str, Any], dict[str, FieldError]]:
+    """The answers with every verified field set to the verified value (the pages show it read-only and send
+    nothing for it); a different value sent for one (an edited request, an API client) is an error."""
+    answers, errors = dict(raw), {}
+    for name, value in verified_values(actor, form, page=page).items():
+        sent = raw.get(name)
+        if sent is None or (isinstance(sent, str) and _same(sent, "")) or _same(str(sent), value):
+            answers[name] = value
+        else:
+            errors[name] = FieldError(VERIFIED)
+    return answers, errors
+
+
+def _same(sent: str, verified: str) -> bool:
+    return " ".join(sent.split()).casefold() == " ".join(verified.split()).casefold()
 
 
 def initial_values(db: Session, actor: Actor, form: Form, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,12 +219,18 @@ def presented_form(db: Session, form: Form | None) -> Form | None:
 
 
 __all__ = [
+    "ACCOUNT_FIELDS",
     "OFFICE_FIELD",
+    "VERIFIED",
+    "account_facts",
     "account_values",
     "computed_defaults",
     "evaluate_default",
     "initial_values",
     "presented_form",
     "split_full_name",
+    "verified_facts",
+    "verified_values",
+    "with_verified_answers",
     "written_on_submit",
 ]

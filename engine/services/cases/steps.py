@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
-from engine.forms import FieldType, Form, check_submission, clean_form_data
+from engine.forms import FieldError, FieldType, Form, check_submission, clean_form_data
 from engine.models import ApplicationStatus, HumanTask, TaskStatus
 from engine.runtime.cases import StepNotOpenError
 from engine.services.cache import caches_of
 from engine.services.cases.access import can_view_task, is_candidate
 from engine.services.cases.applications import light_view
-from engine.services.cases.prefill import presented_form, written_on_submit
+from engine.services.cases.prefill import presented_form, with_verified_answers, written_on_submit
 from engine.services.cases.step import load_case, save_case
 from engine.services.cases.views import ApplicationView, TaskView, task_view
 from engine.services.context import Actor, Platform
@@ -94,9 +94,11 @@ def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dic
     """Validate one page of a long form and keep its answers; raises ValidationFailedError with what was typed."""
     task = actionable_task(db, actor, task_id)
     form = _form_to_fill(db, task)
+    raw, refused = _verified(actor, task, form, raw, page=page)
     cleaned, errors = clean_form_data(
         form, raw, page=page, attachment_exists=_attachment_checker(db, actor, task.application_id, form, raw)
     )
+    errors = {**errors, **refused}
     if errors:
         raise ValidationFailedError(form, errors)
     draft: dict[str, Any] = json.loads(task.draft_json or "{}")
@@ -106,6 +108,15 @@ def save_draft_page(db: Session, actor: Actor, task_id: str, page: int, raw: dic
     task.draft_json = json.dumps(draft, ensure_ascii=False)
     db.flush()
     return draft
+
+
+def _verified(
+    actor: Actor, task: HumanTask, form: Form, raw: dict[str, Any], *, page: int | None = None
+) -> tuple[dict[str, Any], dict[str, FieldError]]:
+    """The applicant's own form takes what an identity provider vouched for (prefill.with_verified_answers)."""
+    if not task.for_applicant or task.application.applicant_id != actor.user_id:
+        return raw, {}
+    return with_verified_answers(actor, form, raw, page=page)
 
 
 def _attachment_checker(
@@ -155,11 +166,13 @@ def complete_task(
     form = _form_to_fill(db, task)
     if callable(raw):
         raw = raw(replace(view_of(db, actor, task), form=form), json.loads(task.application.data_json or "{}"))
+    raw, differs = _verified(actor, task, form, raw)
     cleaned, errors = clean_form_data(
         form, raw, attachment_exists=_attachment_checker(db, actor, task.application_id, form, raw)
     )
     if strict and (refused := check_submission(form, raw)):
         errors = {**errors, **refused}  # the schema's reasons win: they say what the API expects
+    errors = {**errors, **differs}
     if errors:
         raise ValidationFailedError(form, errors)
     opened = load_case(db, platform, task.application)

@@ -32,6 +32,12 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): PUBLIC,
+    # Identity providers: none is named "x" (and none is configured here; tests/integration/identity has them).
+    ("auth.oidc_login", "GET"): (404, 404),
+    ("auth.oidc_callback", "GET"): (404, 404),
+    ("auth.sign_in_methods", "GET"): SIGNED_IN,
+    ("auth.link_provider", "POST"): (LOGIN, 404),
+    ("auth.unlink_provider", "POST"): (LOGIN, 404),
     ("citizen.index", "GET"): PUBLIC,
     ("citizen.catalog", "GET"): PUBLIC,
     ("citizen.service", "GET"): PUBLIC,
