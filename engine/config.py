@@ -30,6 +30,20 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+ENVIRONMENTS = ("development", "production")
+STAFF_ROLES = ("official", "analyst", "admin")
+ROLES = ("citizen", *STAFF_ROLES)
+
+
+def _roles(text: str) -> tuple[str, ...]:
+    """A comma-separated list of roles, each checked (POSLUHY_SECOND_FACTOR_ROLES)."""
+    roles = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise ValueError(f"POSLUHY_SECOND_FACTOR_ROLES names unknown roles: {', '.join(unknown)}")
+    return roles
+
+
 def forms_dir_from_env() -> Path:
     return Path(_env("POSLUHY_FORMS_DIR", str(PROJECT_ROOT / "forms")))
 
@@ -62,11 +76,22 @@ class Settings:
     worker_interval: float = 5.0
     oidc_providers: tuple[OidcProvider, ...] = ()
     """External identity providers citizens may sign in with (engine/oidc_settings.py: POSLUHY_OIDC_*)."""
+    environment: str = "development"
+    """"development" or "production" (POSLUHY_ENV); production turns on the safer defaults below."""
+    second_factor_roles: tuple[str, ...] = ()
+    """Roles whose accounts must sign in with a second factor (TOTP); all staff roles in production."""
+    ratelimit_storage: str = "memory://"
+    """Where the per-address throttles count (Flask-Limiter storage URI); every host must share it in production."""
+    trusted_proxies: int = 0
+    """How many reverse proxies in front of the app set X-Forwarded-For (the client address the throttles see)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         var_dir = Path(_env("POSLUHY_VAR_DIR", str(PROJECT_ROOT / "var")))
+        environment = _env("POSLUHY_ENV", "development")
+        if environment not in ENVIRONMENTS:
+            raise ValueError(f"POSLUHY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
         values: dict[str, object] = {
             "database_url": _env("DATABASE_URL", f"sqlite:///{var_dir / 'posluhy.db'}"),
             "var_dir": var_dir,
@@ -87,6 +112,14 @@ class Settings:
             "smtp_timeout": float(_env("POSLUHY_SMTP_TIMEOUT", "10")),
             "worker_interval": float(_env("POSLUHY_WORKER_INTERVAL", "5")),
             "oidc_providers": providers_from_env(os.environ),
+            "environment": environment,
+            "second_factor_roles": _roles(
+                _env("POSLUHY_SECOND_FACTOR_ROLES", ",".join(STAFF_ROLES) if environment == "production" else "")
+            ),
+            "ratelimit_storage": _env(
+                "POSLUHY_RATELIMIT_STORAGE", "redis://127.0.0.1:6379/0" if environment == "production" else "memory://"
+            ),
+            "trusted_proxies": int(_env("POSLUHY_TRUSTED_PROXIES", "0")),
         }
         values.update(overrides)
         if "secret_key" not in values:
