@@ -86,6 +86,7 @@ def login() -> Response | tuple[str, int]:
         if user is None:
             error = error or _("Enter a correct username and password")
         else:
+            sign_in.record_signed_in(db(), user, method="password")
             return finish_sign_in(Actor.of(user), request.form.get("next"))
     return render_template(
         "pages/auth/login.html", error=error, username=username, next=request.args.get("next", "")

@@ -7,13 +7,14 @@ request's own rollback (a failed sign-in answers 4xx, which rolls the request ba
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from engine.db import unit_of_work
-from engine.models import SignInThrottle
+from engine.models import SignInThrottle, User
 from engine.services.admin import accounts
 from engine.services.context import Platform
 from engine.store import audit, directory
@@ -36,34 +37,57 @@ def verify_password(platform: Platform, username: str, password: str) -> int | N
 
     Call it before the request touches its own session: it takes the database's writer lock briefly.
     """
-    key = f"user:{username.strip().casefold()}"
-    now = platform.clock.now()
     try:
         with unit_of_work(platform.write_sessions) as db:
-            throttle = directory.throttle_for_update(db, key)
-            if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-                raise TooManyAttemptsError(max(1, -(-int((throttle.locked_until - now).total_seconds()) // 60)))
-            user = accounts.authenticate(db, username, password) if username.strip() and password else None
-            if user is not None:
-                if throttle is not None:
-                    directory.delete_throttle(db, key)
-                return user.id
-            if throttle is None or now - throttle.first_failure_at > WINDOW:
-                if throttle is not None:
-                    directory.delete_throttle(db, key)
-                    db.flush()
-                throttle = SignInThrottle(key=key, failures=0, first_failure_at=now)
-                directory.add_throttle(db, throttle)
-            throttle.failures += 1
-            if throttle.failures >= MAX_FAILURES:
-                throttle.locked_until = now + LOCK
-                audit.record(
-                    db,
-                    action="auth.locked",
-                    actor_id=None,
-                    actor=username.strip()[:150],
-                    details={"failures": throttle.failures, "until": throttle.locked_until.isoformat()},
-                )
-            return None
+            outcome = _attempt(db, f"user:{username.strip().casefold()}", username, password, platform.clock.now())
     except IntegrityError:
         return None  # two failures of a new key at once: one is counted, both are refused
+    if isinstance(outcome, TooManyAttemptsError):
+        raise outcome  # raised once the refusal's audit event has been committed
+    return outcome
+
+
+def _attempt(db: Session, key: str, username: str, password: str, now: datetime) -> int | TooManyAttemptsError | None:
+    throttle = directory.throttle_for_update(db, key)
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        _record_failure(db, username, "locked")
+        return TooManyAttemptsError(max(1, -(-int((throttle.locked_until - now).total_seconds()) // 60)))
+    user = accounts.authenticate(db, username, password) if username.strip() and password else None
+    if user is not None:
+        if throttle is not None:
+            directory.delete_throttle(db, key)
+        return user.id
+    if throttle is None or now - throttle.first_failure_at > WINDOW:
+        if throttle is not None:
+            directory.delete_throttle(db, key)
+            db.flush()
+        throttle = SignInThrottle(key=key, failures=0, first_failure_at=now)
+        directory.add_throttle(db, throttle)
+    throttle.failures += 1
+    _record_failure(db, username, "wrong_password")
+    if throttle.failures >= MAX_FAILURES:
+        throttle.locked_until = now + LOCK
+        audit.record(
+            db,
+            action="auth.locked",
+            actor_id=None,
+            actor=username.strip()[:150],
+            details={"failures": throttle.failures, "until": throttle.locked_until.isoformat()},
+        )
+    return None
+
+
+def record_signed_in(db: Session, user: User, *, method: str) -> None:
+    """Audit a completed sign-in (`method`: "password", "password+totp", "password+recovery_code")."""
+    audit.record(db, action="auth.signed_in", actor_id=user.id, actor=user.username, details={"method": method})
+
+
+def _record_failure(db: Session, username: str, reason: str) -> None:
+    """The attempt is audited under the name typed, whether or not such an account exists (nothing is revealed)."""
+    audit.record(
+        db,
+        action="auth.sign_in_failed",
+        actor_id=None,
+        actor=username.strip()[:150],
+        details={"method": "password", "reason": reason},
+    )

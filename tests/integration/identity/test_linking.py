@@ -42,7 +42,10 @@ def test_a_citizen_with_a_password_links_a_provider_and_then_signs_in_with_it(
     assert elsewhere.sign_in(sub).status_code == 302
     assert elsewhere.signed_in_as() == "Оксана Іванівна Петренко"
     assert accounts(platform) == before
-    assert [e["actor"] for e in audited(platform, "auth.signed_in")] == ["citizen"]
+    assert [(e["actor"], e["method"]) for e in audited(platform, "auth.signed_in")] == [
+        ("citizen", "password"),
+        ("citizen", "oidc"),
+    ]
 
 
 def test_an_identity_that_opens_another_account_is_not_moved(app: Flask, idp: Provider, platform: Platform) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from engine.clock import FakeClock
+from engine.db import unit_of_work
+from engine.models import AuditEvent
 from engine.services.context import Platform
 
 from .conftest import csrf_token
@@ -76,3 +80,26 @@ def test_the_lock_message_is_ukrainian_by_default_with_the_right_plural(app: Fla
     clock.advance(timedelta(minutes=13, seconds=30))
     reply = client.post("/api/v1/auth/token", json={"username": "citizen", "password": "demo"})
     assert reply.get_json()["error"] == "Забагато невдалих спроб. Спробуйте знову через 2 хвилини."
+
+
+def test_every_password_sign_in_and_every_refusal_is_audited(app: Flask, platform: Platform, clock: FakeClock) -> None:
+    client = app.test_client()
+    for _ in range(5):
+        sign_in(client, "citizen", "wrong")
+    sign_in(client, "citizen", "demo")  # refused: locked
+    sign_in(app.test_client(), "nobody-here", "guess")
+    assert sign_in(app.test_client(), "citizen2", "demo")[0] == 302
+
+    with unit_of_work(platform.read_sessions) as db:
+        events = [
+            (e.action, e.actor, json.loads(e.details_json).get("reason"))
+            for e in db.scalars(select(AuditEvent).where(AuditEvent.action.startswith("auth.")).order_by(AuditEvent.id))
+        ]
+    assert events == [
+        *[("auth.sign_in_failed", "citizen", "wrong_password")] * 4,
+        ("auth.sign_in_failed", "citizen", "wrong_password"),
+        ("auth.locked", "citizen", None),
+        ("auth.sign_in_failed", "citizen", "locked"),
+        ("auth.sign_in_failed", "nobody-here", "wrong_password"),
+        ("auth.signed_in", "citizen2", None),
+    ]
