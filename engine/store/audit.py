@@ -104,3 +104,28 @@ def page_for_application(
         .offset(offset)
         .limit(limit)
     ).all()
+
+
+SIGN_IN_ACTIONS = ("auth.signed_in", "auth.sign_in_failed", "auth.locked")
+
+
+def _sign_ins(user_id: int, username: str) -> Any:
+    """A person's sign-ins: by their id, or under their username when the attempt named them (failures, locks)."""
+    return (AuditEvent.action.in_(SIGN_IN_ACTIONS)) & (
+        (AuditEvent.actor_id == user_id) | ((AuditEvent.actor_id.is_(None)) & (AuditEvent.actor == username))
+    )
+
+
+def count_sign_ins(db: Session, *, user_id: int, username: str) -> int:
+    return int(db.scalar(select(func.count(AuditEvent.id)).where(_sign_ins(user_id, username))) or 0)
+
+
+def page_of_sign_ins(db: Session, *, user_id: int, username: str, offset: int, limit: int) -> Sequence[AuditEvent]:
+    """Newest first."""
+    return db.scalars(
+        select(AuditEvent)
+        .where(_sign_ins(user_id, username))
+        .order_by(AuditEvent.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()

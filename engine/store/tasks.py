@@ -285,3 +285,16 @@ def escalation_candidates(db: Session, now: datetime) -> Sequence[HumanTask]:
         .unique()
         .all()
     )
+
+
+def open_held_by(db: Session, user_id: int) -> Sequence[HumanTask]:
+    """Open officials' tasks the person has claimed (whatever the state of their applications), oldest first."""
+    return db.scalars(
+        select(HumanTask)
+        .where(
+            HumanTask.assignee_id == user_id,
+            HumanTask.status == TaskStatus.OPEN.value,
+            HumanTask.for_applicant.is_(False),
+        )
+        .order_by(HumanTask.created_at)
+    ).all()
