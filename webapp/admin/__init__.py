@@ -39,8 +39,10 @@ def index() -> str:
         "pages/admin/index.html",
         has_escalations="admin.escalations" in endpoints,
         has_calendar="admin.calendar" in endpoints,
+        has_people="admin.people" in endpoints,
+        has_groups="admin.groups" in endpoints,
     )
 
 
 # The sections register their routes on the blueprint above.
-from webapp.admin import calendar, escalations, incidents  # noqa: E402, F401
+from webapp.admin import calendar, escalations, groups, incidents, people  # noqa: E402, F401  # noqa: E402, F401

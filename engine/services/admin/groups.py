@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.models import Group, User
 from engine.services.context import Actor
@@ -96,6 +97,14 @@ def _load(db: Session, group_id: int) -> Group:
     if found is None:
         raise NotFoundError(str(group_id))
     return found
+
+
+def _flush(db: Session, group_id: int) -> None:
+    """The version column makes the UPDATE conditional on the version read: a concurrent save loses here."""
+    try:
+        db.flush()
+    except StaleDataError as exc:
+        raise GroupChangedError(str(group_id)) from exc
 
 
 def by_organisation(db: Session, actor: Actor) -> list[OrganisationGroups]:
@@ -188,7 +197,7 @@ def update_group(db: Session, actor: Actor, group_id: int, *, version: int, data
     for name in changed:
         setattr(group, name, getattr(data, name))
     if changed:
-        db.flush()
+        _flush(db, group.id)
         audit.record(
             db,
             action="group.updated",
@@ -219,7 +228,7 @@ def change_members(
         u for u in newcomers if u.id not in held
     ]
     group.version = version + 1
-    db.flush()
+    _flush(db, group.id)
     audit.record(
         db,
         action="group.members_changed",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.db import session_now
 from engine.models import Role, User
@@ -32,6 +33,8 @@ from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
 from engine.services.mail.outbox import queue_email
 from engine.store import audit, people, revisions, tasks
 from engine.store.people import PeopleFilter
+
+__all__ = ["PeopleFilter", "PeoplePage", "PersonView", "SignInsPage"]
 
 ROLES: Final = tuple(role.value for role in Role)
 LOCALES: Final = ("uk", "en")
@@ -209,7 +212,10 @@ def update_person(db: Session, actor: Actor, user_id: int, *, version: int, data
     if not changed:
         return []
     user.version = version + 1  # even when only the groups changed: the next form of the old version is stale
-    db.flush()  # the version column makes this UPDATE ... WHERE version = the one read: a race loses here
+    try:
+        db.flush()  # the version column makes this UPDATE ... WHERE version = the one read: a race loses here
+    except StaleDataError as exc:
+        raise PersonChangedError(str(user_id)) from exc
     audit.record(
         db,
         action="person.updated",
