@@ -66,6 +66,21 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("api.release", "POST"): API_NOT_HIS,
     ("api.list_tasks", "GET"): API_STAFF,
     ("api.deliver_message", "POST"): (401, 401),  # only an integration's token, never a person's
+    # People and groups: administrators only (the admin blueprint refuses officials too: tests/integration/people).
+    ("admin.people", "GET"): STAFF,
+    ("admin.person_new", "GET"): STAFF,
+    ("admin.person_new", "POST"): STAFF,
+    ("admin.person", "GET"): STAFF,
+    ("admin.person", "POST"): STAFF,
+    ("admin.person_deactivate", "POST"): STAFF,
+    ("admin.person_reactivate", "POST"): STAFF,
+    ("admin.person_invite", "POST"): STAFF,
+    ("admin.groups", "GET"): STAFF,
+    ("admin.group_new", "GET"): STAFF,
+    ("admin.group_new", "POST"): STAFF,
+    ("admin.group", "GET"): STAFF,
+    ("admin.group", "POST"): STAFF,
+    ("admin.group_members", "POST"): STAFF,
 }
 STAFF_PREFIXES = ("staff.", "studio.", "admin.")
 
