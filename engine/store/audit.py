@@ -112,7 +112,8 @@ SIGN_IN_ACTIONS = ("auth.signed_in", "auth.sign_in_failed", "auth.locked")
 def _sign_ins(user_id: int, username: str) -> Any:
     """A person's sign-ins: by their id, or under their username when the attempt named them (failures, locks)."""
     return (AuditEvent.action.in_(SIGN_IN_ACTIONS)) & (
-        (AuditEvent.actor_id == user_id) | ((AuditEvent.actor_id.is_(None)) & (AuditEvent.actor == username))
+        (AuditEvent.actor_id == user_id)
+        | ((AuditEvent.actor_id.is_(None)) & (func.lower(AuditEvent.actor) == username.casefold()))
     )
 
 

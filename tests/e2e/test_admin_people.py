@@ -4,22 +4,40 @@ SMTP server), and the administrator deactivates the official again."""
 from __future__ import annotations
 
 import dataclasses
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from engine.config import Settings
 from engine.services.context import Platform
 from engine.worker import run_once
-from tests.integration.conftest import Mailbox, mailbox  # noqa: F401 - the real SMTP server fixture
+from tests.integration.conftest import Mailbox
 
 from .conftest import CHROMIUM_ARGS
 
 
 @pytest.fixture
-def settings(settings: Settings, mailbox: Mailbox) -> Settings:  # noqa: F811
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd), as tests/integration has it."""
+    box = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.port = controller.port  # type: ignore[attr-defined]
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def settings(settings: Settings, mailbox: Mailbox) -> Settings:
     return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
 
 
@@ -51,7 +69,7 @@ def test_admin_creates_an_official_who_is_invited_and_then_deactivated(
     page: Any,
     platform: Platform,
     mailbox: Mailbox,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     page.goto("/admin/")
     page.click("text=People")

@@ -46,9 +46,6 @@ def locale_label(locale: str) -> str:
 
 
 class _Particulars(FlaskForm):  # type: ignore[misc]
-    class Meta:
-        locales = False  # the site's own language (flask_babel), not the browser's, for WTForms' messages
-
     full_name = StringField(
         lazy_gettext("Full name"),
         validators=[InputRequired(lazy_gettext("Enter the person's full name")), Length(max=300)],
@@ -125,9 +122,6 @@ class EditPersonForm(_Particulars):
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]
-    class Meta:
-        locales = False
-
     reason = TextAreaField(
         lazy_gettext("Reason"),
         validators=[InputRequired(lazy_gettext("Enter the reason")), Length(max=500)],
@@ -140,9 +134,6 @@ class EmptyForm(FlaskForm):  # type: ignore[misc]
 
 
 class GroupForm(FlaskForm):  # type: ignore[misc]
-    class Meta:
-        locales = False
-
     slug = StringField(
         lazy_gettext("Short name (slug)"),
         validators=[
@@ -171,9 +162,6 @@ class GroupForm(FlaskForm):  # type: ignore[misc]
 
 
 class MembersForm(FlaskForm):  # type: ignore[misc]
-    class Meta:
-        locales = False
-
     add = StringField(
         lazy_gettext("Add people by username"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
