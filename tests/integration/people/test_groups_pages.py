@@ -4,6 +4,7 @@ the change seen at once by the cached signed-in people."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 from engine.db import unit_of_work
@@ -128,3 +129,40 @@ def test_editing_a_group_with_a_stale_version_is_refused(
     assert 'value="ЦНАП Миргорода"' in late.get_data(as_text=True)
     (updated,) = audit_rows("group.updated")
     assert updated["details"]["changed"] == ["name"]
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.labels: list[str] = []
+        self.inputs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.append(str(found["id"]))
+        if tag == "label" and found.get("for"):
+            self.labels.append(str(found["for"]))
+        if tag in ("input", "select", "textarea") and found.get("type") not in ("hidden", "submit"):
+            self.inputs.append(str(found.get("id")))
+
+
+def test_every_people_and_groups_page_has_unique_ids_and_labelled_fields(
+    platform: Platform, browser: Callable[..., Browser]
+) -> None:
+    known = ids(platform)
+    admin = browser("admin")
+    for path in (
+        "/admin/",
+        "/admin/people",
+        "/admin/people/new",
+        f"/admin/people/{known['lubny_cnap2']}",
+        "/admin/groups",
+        "/admin/groups/new",
+        f"/admin/groups/{known['myrhorod_cnap']}",
+    ):
+        parser = _Ids()
+        parser.feed(admin.page(path))
+        assert len(parser.ids) == len(set(parser.ids)), path
+        assert set(parser.inputs) <= set(parser.labels), (path, set(parser.inputs) - set(parser.labels))

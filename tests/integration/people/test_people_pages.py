@@ -14,6 +14,7 @@ from engine.services.admin.links import LinkPurpose, read_link_token
 from engine.services.context import Platform
 from engine.store import directory
 from engine.worker import run_once
+from webapp import create_app
 
 from ..staff.conftest import Citizen
 from .conftest import Browser, Mailbox, version_in
@@ -182,3 +183,19 @@ def test_deactivation_ends_sessions_and_tokens_at_once_and_releases_claimed_task
     assert "The person was reactivated." in admin.page(person)
     assert browser("lubny.cnap").page("/staff/my")
     assert [r["details"]["reason"] for r in audit_rows("person.reactivated")] == ["Повернулася"]
+
+
+def test_a_deactivation_on_one_host_ends_the_session_on_another_at_once(
+    platform: Platform, settings: Any, browser: Callable[..., Browser]
+) -> None:
+    other_host = Platform.from_settings(settings)  # its own caches, as another process would have
+    try:
+        official = Browser(create_app(settings, platform=other_host), "lubny.cnap2")
+        assert official.page("/staff/my")  # the person is now cached on the other host
+        admin = browser("admin")
+        person = f"/admin/people/{user_id(platform, 'lubny.cnap2')}"
+        assert admin.post(f"{person}/deactivate", {"reason": "Звільнено"}, token_from=person).status_code == 302
+        refused = official.get("/staff/my")
+        assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    finally:
+        other_host.engine.dispose()
