@@ -166,3 +166,9 @@ def test_every_people_and_groups_page_has_unique_ids_and_labelled_fields(
         parser.feed(admin.page(path))
         assert len(parser.ids) == len(set(parser.ids)), path
         assert set(parser.inputs) <= set(parser.labels), (path, set(parser.inputs) - set(parser.labels))
+    admin.get("/admin/?lang=uk")  # and in Ukrainian, the default language
+    assert "Додати людину" in admin.page("/admin/people")
+    assert "Керівники" in admin.page(f"/admin/groups/{known['myrhorod_cnap']}")
+    refused = admin.post("/admin/people/new", {"username": "x"}, token_from="/admin/people/new")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<title>Помилка: " in html and "Введіть повне ім&#39;я людини" in html
