@@ -107,6 +107,13 @@ def start_enrolment(db: Session, user_id: int) -> Enrolment:
     return _enrolment(user, factor.totp_secret)
 
 
+def begin_enrolment(platform: Platform, user_id: int) -> Enrolment:
+    """`start_enrolment` in a transaction of its own (the enrolment page shows the secret on GET, whose request
+    session only reads)."""
+    with unit_of_work(platform.write_sessions) as db:
+        return start_enrolment(db, user_id)
+
+
 def pending_enrolment(db: Session, user_id: int) -> Enrolment | None:
     """The enrolment begun by `start_enrolment` and not yet confirmed, if any."""
     factor = second_factors.get(db, user_id)
