@@ -95,7 +95,7 @@ def second_factor_step(actor: Actor, target: str | None, *, method: str) -> Resp
 
 
 def pending_sign_in(step: str) -> dict[str, Any] | None:
-    """The held sign-in waiting for `step` ("challenge" or "enrol"), unless it has expired (then it is dropped)."""
+    """The held sign-in waiting for `step` ("challenge" or "enrol"), unless it has expired."""
     found = session.get(PENDING_KEY)
     if not isinstance(found, dict) or found.get("step") != step:
         return None
@@ -104,10 +104,7 @@ def pending_sign_in(step: str) -> dict[str, Any] | None:
         expired = platform().clock.now() - datetime.fromisoformat(str(found["at"])) > lifetime
     except (KeyError, ValueError):
         expired = True
-    if expired:
-        session.pop(PENDING_KEY, None)
-        return None
-    return found
+    return None if expired else found
 
 
 def safe_next(target: str | None) -> str:

@@ -89,7 +89,10 @@ def challenge() -> Response | tuple[str, int]:
 
 
 def _no_pending() -> Response | tuple[str, int]:
-    if PENDING_KEY in session:  # held, but for too long
+    held = session.get(PENDING_KEY)
+    if isinstance(held, dict) and held.get("step") in ("challenge", "enrol") and pending_sign_in(held["step"]):
+        return redirect(url_for(f"second_factor.{held['step']}"))  # held for the other step
+    if held is not None:  # held, but for too long
         session.pop(PENDING_KEY, None)
         return render_template("pages/second_factor/expired.html"), 400
     if current_user.is_authenticated:
