@@ -289,11 +289,14 @@ def _too_many(minutes: int) -> str:
 def require_second_factor() -> Response | None:
     """A session begun without a second factor ends when the person's role requires one (the setting was turned on
     after it began): they sign in again, and enrol or give a code before any page opens."""
-    if request.blueprint in ("api", "second_factor") or request.endpoint in ("static", "auth.login", "auth.logout"):
+    required_roles = platform().settings.second_factor_roles
+    if not required_roles or request.blueprint in ("api", "second_factor"):
+        return None
+    if request.endpoint in ("static", "auth.login", "auth.logout"):
         return None
     if not current_user.is_authenticated or session.get(PASSED_KEY):
         return None
-    if not second_factor.required_for(current_user.role, platform().settings.second_factor_roles):
+    if not second_factor.required_for(current_user.role, required_roles):
         return None
     logout_user()
     session.clear()
