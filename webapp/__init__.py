@@ -18,6 +18,7 @@ from webapp.extensions import babel, csrf, login_manager
 from webapp.i18n import select_locale, setup_i18n
 from webapp.identity_pages import setup_identity_providers
 from webapp.requests import setup_request_handling
+from webapp.second_factor_pages import second_factor_pages
 from webapp.staff import staff
 from webapp.studio import studio
 from webapp.templating import setup_templating
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth)
+    app.register_blueprint(second_factor_pages)
     app.register_blueprint(citizen)
     app.register_blueprint(staff, url_prefix="/staff")
     app.register_blueprint(studio, url_prefix="/studio")

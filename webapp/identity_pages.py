@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from engine.oidc_settings import OidcProvider
 from engine.services.admin import identities
 from engine.services.admin.identities import ProviderClaims, Refusal, SignInRefusedError
-from webapp.auth import auth, finish_sign_in, safe_next
+from webapp.auth import auth, finish_sign_in, safe_next, second_factor_step
 from webapp.citizen.common import notice, signed_in
 from webapp.i18n import current_locale
 from webapp.requests import actor, db, platform
@@ -133,6 +133,9 @@ def oidc_callback(provider: str) -> Response | tuple[str, int]:
         outcome = identities.sign_in(db(), chosen, claims, locale=current_locale())
     except SignInRefusedError as refused:
         return _refused(chosen, refused, subject=claims.subject)
+    held = second_factor_step(outcome.actor, target, method="oidc")  # staff whose role requires one, or opted in
+    if held is not None:
+        return held
     return finish_sign_in(outcome.actor, target)
 
 

@@ -10,7 +10,17 @@ from typing import Any
 
 from flask import request
 
-from webapp.api.openapi_parts import STRING, TASK_ID, json_content, obj, operation, path_param, ref, reply
+from webapp.api.openapi_parts import (
+    STRING,
+    TASK_ID,
+    json_content,
+    obj,
+    operation,
+    path_param,
+    ref,
+    reply,
+    with_header,
+)
 from webapp.api.openapi_schemas import SCHEMAS
 
 
@@ -20,8 +30,19 @@ def _paths() -> dict[str, Any]:
     return {
         "/auth/token": {
             "post": operation(
-                "Exchange a username and password for a bearer token",
-                {"200": reply("A token", ref("Token"))},
+                "Exchange a username and password (and a second-factor code, if the account has one) for a token",
+                {
+                    "200": reply("A token", ref("Token")),
+                    "401": with_header(
+                        reply(
+                            "Wrong username or password, or the second factor is missing, wrong or not set up (code)",
+                            ref("TokenRefusal"),
+                        ),
+                        "WWW-Authenticate",
+                        "Bearer challenge",
+                        STRING,
+                    ),
+                },
                 errors=("400", "401", "429"),
                 body=json_content(ref("TokenRequest")),
                 public=True,

@@ -12,7 +12,26 @@ SCHEMAS: dict[str, Any] = {
     "ValidationError": obj(
         {"error": STRING, "errors": {"type": "object", "additionalProperties": STRING}}, ["error", "errors"]
     ),
-    "TokenRequest": obj({"username": STRING, "password": STRING}, ["username", "password"]),
+    "TokenRequest": obj(
+        {
+            "username": STRING,
+            "password": STRING,
+            "totp": {**STRING, "description": "The code of the account's authenticator app, if it has a second factor"},
+            "recovery_code": {**STRING, "description": "Instead of totp: one of the account's unused recovery codes"},
+        },
+        ["username", "password"],
+    ),
+    "TokenRefusal": obj(
+        {
+            "error": STRING,
+            "code": {
+                "type": "string",
+                "enum": ["second_factor_required", "second_factor_invalid", "second_factor_enrolment_required"],
+                "description": "Why a right password was not enough (absent when the username or password is wrong)",
+            },
+        },
+        ["error"],
+    ),
     "Token": obj({"token": STRING, "token_type": STRING, "username": STRING, "role": STRING}, ["token"]),
     "Service": obj(
         {

@@ -15,6 +15,7 @@ from webapp.api import api
 from webapp.api.auth import load_api_actor, signed_in
 from webapp.api.errors import api_error, register_error_handlers, unauthorized
 from webapp.api.openapi import openapi_document
+from webapp.api.second_factor_check import second_factor_refusal
 from webapp.api.serialize import application_json, history_json, history_page_json, service_json
 from webapp.requests import db, platform
 
@@ -49,6 +50,8 @@ def issue_token() -> tuple[Response, int]:
         )
         reply[0].headers["Retry-After"] = str(exc.minutes * 60)
         return reply
+    if user_id is not None and (refused := second_factor_refusal(user_id, body)) is not None:
+        return refused
     user = accounts.load_user(db(), user_id) if user_id is not None else None
     if user is None:
         return unauthorized(_("Enter a correct username and password"))

@@ -38,6 +38,15 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("auth.sign_in_methods", "GET"): SIGNED_IN,
     ("auth.link_provider", "POST"): (LOGIN, 404),
     ("auth.unlink_provider", "POST"): (LOGIN, 404),
+    # Second factor: without a held sign-in the challenge sends visitors to sign in (citizens straight on); citizens
+    # may opt in; the POSTs of a citizen without a second factor go back to the manage page.
+    ("second_factor.challenge", "GET"): SIGNED_IN,
+    ("second_factor.challenge", "POST"): SIGNED_IN,
+    ("second_factor.enrol", "GET"): SIGNED_IN,
+    ("second_factor.enrol", "POST"): SIGNED_IN,
+    ("second_factor.manage", "GET"): SIGNED_IN,
+    ("second_factor.recovery_codes", "POST"): SIGNED_IN,
+    ("second_factor.disable", "POST"): SIGNED_IN,
     ("citizen.index", "GET"): PUBLIC,
     ("citizen.catalog", "GET"): PUBLIC,
     ("citizen.service", "GET"): PUBLIC,
