@@ -45,4 +45,4 @@ def index() -> str:
 
 
 # The sections register their routes on the blueprint above.
-from webapp.admin import calendar, escalations, groups, incidents, people  # noqa: E402, F401  # noqa: E402, F401
+from webapp.admin import calendar, escalations, groups, incidents, people  # noqa: E402, F401

@@ -12,6 +12,7 @@ from wtforms import Form, SelectField, StringField
 
 from engine.services.admin import groups as groups_admin
 from engine.services.admin import people as people_admin
+from engine.services.admin import second_factor
 from engine.services.admin.people import PeopleFilter, PersonChangedError, PersonInput, PersonRefusedError
 from engine.services.admin.people_views import PersonView
 from webapp.admin import admin
@@ -222,6 +223,16 @@ def person_deactivate(user_id: int) -> Response | tuple[str, int]:
 @admin.post("/people/<int:user_id>/reactivate")
 def person_reactivate(user_id: int) -> Response | tuple[str, int]:
     return _status_change(user_id, "reactivate")
+
+
+@admin.post("/people/<int:user_id>/reset-second-factor")
+def person_reset_second_factor(user_id: int) -> Response:
+    """For someone who lost their device: they enrol again at their next sign-in if their role requires it."""
+    if second_factor.reset_for(db(), actor(), user_id):
+        flash(_("The second factor was removed. The person sets up a new one at their next sign-in."), "success")
+    else:
+        flash(_("The person had no second factor."), "success")
+    return redirect(url_for("admin.person", user_id=user_id))
 
 
 @admin.post("/people/<int:user_id>/invite")

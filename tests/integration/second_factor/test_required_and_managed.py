@@ -166,3 +166,23 @@ def second_factor_enabled(platform: Platform, username: str) -> bool:
         user = directory.find_user(db, username)
         assert user is not None
         return second_factor.is_enabled(db, user.id)
+
+
+def test_the_administrator_removes_it_from_the_persons_page(
+    visitor: Visitor, another: Visitor, platform: Platform, actor_of: Callable[[str], Actor]
+) -> None:
+    visitor.sign_in("official")
+    visitor.enrol()
+    official = actor_of("official")
+    another.sign_in("admin")
+    page = another.client.get(f"/admin/people/{official.user_id}?lang=en").get_data(as_text=True)
+    assert "On (an authenticator app)" in page and "Remove the second factor" in page
+
+    reply = another.client.post(
+        f"/admin/people/{official.user_id}/reset-second-factor?lang=en", data={"csrf_token": token_in(page)}
+    )
+    assert reply.status_code == 302
+    page = another.client.get(reply.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "The second factor was removed" in page and "Remove the second factor" not in page
+    assert not second_factor_enabled(platform, "official")
+    assert [row[1] for row in audit_rows(platform, "second_factor.disabled")] == ["admin"]
