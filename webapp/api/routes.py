@@ -8,7 +8,7 @@ from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine.services.admin import accounts, sign_in
+from engine.services.admin import accounts, registration, sign_in
 from engine.services.cases import applications, attachments
 from engine.services.catalog import listing
 from webapp.api import api
@@ -49,6 +49,8 @@ def issue_token() -> tuple[Response, int]:
         )
         reply[0].headers["Retry-After"] = str(exc.minutes * 60)
         return reply
+    if user_id is not None and registration.refuse_unverified_sign_in(platform(), user_id) is not None:
+        return unauthorized(_("Confirm your email address first: open the link we emailed you."))
     user = accounts.load_user(db(), user_id) if user_id is not None else None
     if user is None:
         return unauthorized(_("Enter a correct username and password"))
