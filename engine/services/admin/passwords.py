@@ -16,6 +16,8 @@ from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 MIN_LENGTH: Final = 10
 MAX_LENGTH: Final = 200
 """Long enough for any passphrase, short enough that hashing it is cheap (and zxcvbn stays fast)."""
+ZXCVBN_MAX: Final = 72
+"""zxcvbn refuses longer input; a password at least as strong as its first 72 characters is judged by them."""
 MIN_SCORE: Final = 3
 """zxcvbn's scale 0–4; 3 means "safely unguessable: moderate protection from offline slow-hash attacks"."""
 
@@ -48,7 +50,7 @@ def check_password(password: str, *, personal: Iterable[str] = ()) -> PasswordPr
         return PasswordProblem.SAME_AS_USERNAME
     if any(len(word) >= 4 and word in folded and len(folded) - len(word) <= 4 for word in inputs):
         return PasswordProblem.CONTAINS_PERSONAL  # a name with a digit or two added
-    if zxcvbn(password, user_inputs=sorted(inputs))["score"] < MIN_SCORE:
+    if zxcvbn(password[:ZXCVBN_MAX], user_inputs=sorted(inputs))["score"] < MIN_SCORE:
         return PasswordProblem.TOO_COMMON
     return None
 
