@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.services.admin import registration
-from engine.services.admin.links import LinkError
+from engine.services.admin.links import LinkError, LinkUsedError
 from engine.services.admin.registration import PasswordRefusedError, SignUp
 from engine.services.context import Actor
 from webapp.account.forms import PASSWORD_HINT, EmailForm, RegisterForm, first_errors, password_message
@@ -56,6 +56,8 @@ def verify_email(token: str) -> Response | tuple[str, int]:
             return render_template("pages/account/verify_email.html", email=user.email, token=token), 200
         user = registration.verify_email(db(), platform(), token)
     except LinkError as error:
+        if isinstance(error, LinkUsedError) and current_user.is_authenticated and request.method == "POST":
+            return redirect(url_for("account.overview"))  # the button pressed twice: confirmed already
         return link_problem(error, purpose="verify")
     reply = finish_sign_in(Actor.of(user), url_for("account.overview")) if user.active else None
     notice(_("Thank you: your email address %(email)s is confirmed.", email=user.email), "success")

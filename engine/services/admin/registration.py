@@ -94,7 +94,7 @@ def sign_up(db: Session, platform: Platform, form: SignUp) -> None:
     user.locale = form.locale if form.locale in LOCALES else "uk"
     user.email_verification_required = True
     audit.record(db, action="auth.signed_up", actor_id=user.id, actor=user.username, details={"method": "password"})
-    _send_verification(db, platform, user, key=f"signed-up:{user.id}")
+    _send_verification(db, platform, user, key=_sign_up_key(platform, user))
 
 
 def _tell_owners(db: Session, platform: Platform, owners: Sequence[User], form: SignUp) -> None:
@@ -102,7 +102,7 @@ def _tell_owners(db: Session, platform: Platform, owners: Sequence[User], form: 
         if not user.active:
             continue
         if awaits_verification(user) and same_password(user, form.password):
-            _send_verification(db, platform, user, key=f"signed-up:{user.id}")  # the same form sent again
+            _send_verification(db, platform, user, key=_sign_up_key(platform, user))  # the same form sent again
             continue
         queue_email(
             db,
@@ -155,6 +155,11 @@ def resend_verification(db: Session, platform: Platform, address: str) -> None:
     for user in account_store.users_with_email(db, email):
         if user.active and awaits_verification(user):
             _send_verification(db, platform, user, key=None)
+
+
+def _sign_up_key(platform: Platform, user: User) -> str:
+    """The same form sent again within ten minutes queues no second mail; later, a new one goes."""
+    return f"signed-up:{user.id}:{int(platform.clock.now().timestamp()) // 600}"
 
 
 def _send_verification(db: Session, platform: Platform, user: User, *, key: str | None) -> None:

@@ -218,3 +218,24 @@ def test_resending_answers_the_same_for_any_address(app: Flask, platform: Platfo
     assert mailbox.to("nobody@example.org") == []
     bad = post(client, "/account/verify/resend", {"email": "nope"})
     assert bad.status_code == 400 and 'value="nope"' in text(bad)
+
+
+def test_pressing_confirm_twice_is_harmless(app: Flask, platform: Platform, mailbox: Mailbox) -> None:
+    register(app.test_client(), OLENA)
+    deliver(platform)
+    link = link_in(mailbox.to(OLENA)[0])
+    client = app.test_client()
+    assert post(client, link, {}).headers["Location"] == "/account"
+    again = post(client, link, {})
+    assert again.status_code == 302 and again.headers["Location"] == "/account"
+    assert len(audit_rows(platform, "auth.email_verified")) == 1
+
+
+def test_registering_again_later_with_the_same_password_sends_a_new_link(
+    app: Flask, platform: Platform, mailbox: Mailbox, clock: FakeClock
+) -> None:
+    register(app.test_client(), OLENA)
+    clock.advance(timedelta(hours=1))
+    register(app.test_client(), OLENA)
+    deliver(platform)
+    assert mailbox.subjects(OLENA) == ["Confirm your email address for Posluhy"] * 2
