@@ -133,18 +133,20 @@ def awaits_verification(user: User) -> bool:
 def refuse_unverified_sign_in(platform: Platform, user_id: int) -> str | None:
     """After the right password: the account's address when it still awaits verification (the sign-in is refused
     and audited, in a transaction of its own: call it before the request opens its session), else None."""
-    with unit_of_work(platform.write_sessions) as db:
+    with unit_of_work(platform.read_sessions) as db:  # most sign-ins: one read, no writer lock
         user = directory.get_user(db, user_id)
         if user is None or not awaits_verification(user):
             return None
+        email, username = user.email, user.username
+    with unit_of_work(platform.write_sessions) as db:
         audit.record(
             db,
             action="auth.sign_in_failed",
-            actor_id=user.id,
-            actor=user.username,
+            actor_id=user_id,
+            actor=username,
             details={"method": "password", "reason": "email_unverified"},
         )
-        return user.email
+    return email
 
 
 def resend_verification(db: Session, platform: Platform, address: str) -> None:
