@@ -9,6 +9,7 @@ from flask import Flask
 
 from engine.config import Settings
 from engine.services.context import Platform
+from webapp.account_pages import account
 from webapp.admin import admin
 from webapp.api import api
 from webapp.auth import auth
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(second_factor_pages)
+    app.register_blueprint(account)
     app.register_blueprint(citizen)
     app.register_blueprint(staff, url_prefix="/staff")
     app.register_blueprint(studio, url_prefix="/studio")

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from engine.services.admin import accounts, second_factor, sign_in
 from engine.services.context import Actor
+from webapp.account.sign_in_check import refuse_unverified
 from webapp.extensions import login_manager
 from webapp.requests import db, platform
 
@@ -137,6 +138,8 @@ def login() -> Response | tuple[str, int]:
             )
             status = 429
             user_id = None
+        if (unverified := refuse_unverified(user_id)) is not None:
+            return unverified
         user = accounts.load_user(db(), user_id) if user_id is not None else None
         if user is None:
             error = error or _("Enter a correct username and password")

@@ -104,6 +104,8 @@ class User(Base):
     security_stamp: Mapped[str] = mapped_column(String(64), default="")
     """Changes when every session and token must end (sign-out everywhere, new password, deactivation)."""
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    email_verification_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Set by self-registration: the account cannot sign in until `email_verified_at` is set (the link was used)."""
     verified_json: Mapped[str] = mapped_column(Text, default="{}")
     """What identity providers vouched for ({field: value}: names, tax number, and e-mail or phone when verified),
     refreshed at each sign-in through one; forms show these read-only (engine/services/cases/prefill.py)."""

@@ -8,7 +8,7 @@ from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine.services.admin import accounts, sign_in
+from engine.services.admin import accounts, registration, sign_in
 from engine.services.cases import applications, attachments
 from engine.services.catalog import listing
 from webapp.api import api
@@ -50,6 +50,8 @@ def issue_token() -> tuple[Response, int]:
         )
         reply[0].headers["Retry-After"] = str(exc.minutes * 60)
         return reply
+    if user_id is not None and registration.refuse_unverified_sign_in(platform(), user_id) is not None:
+        return unauthorized(_("Confirm your email address first: open the link we emailed you."))
     if user_id is not None and (refused := second_factor_refusal(user_id, body)) is not None:
         return refused
     user = accounts.load_user(db(), user_id) if user_id is not None else None

@@ -28,6 +28,8 @@ def hash_password(password: str) -> str:
 
 def authenticate(db: Session, username: str, password: str) -> User | None:
     user = directory.find_user(db, username.strip())
+    if user is None and "@" in username:  # self-registered usernames are the e-mail address in lower case
+        user = directory.find_user(db, username.strip().lower())
     try:
         _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

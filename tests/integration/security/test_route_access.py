@@ -47,6 +47,24 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("second_factor.manage", "GET"): SIGNED_IN,
     ("second_factor.recovery_codes", "POST"): SIGNED_IN,
     ("second_factor.disable", "POST"): SIGNED_IN,
+    # Local accounts: sign-up, links from mails (token "x" is no link: 400) and the person's own account.
+    ("account.register", "GET"): PUBLIC,
+    ("account.register", "POST"): PUBLIC,
+    ("account.check_email", "GET"): PUBLIC,
+    ("account.verify_email", "GET"): PUBLIC,
+    ("account.verify_email", "POST"): PUBLIC,
+    ("account.resend_verification", "GET"): PUBLIC,
+    ("account.resend_verification", "POST"): PUBLIC,
+    ("account.reset_request", "GET"): PUBLIC,
+    ("account.reset_request", "POST"): PUBLIC,
+    ("account.reset_password", "GET"): PUBLIC,
+    ("account.reset_password", "POST"): PUBLIC,
+    ("account.accept_invitation", "GET"): PUBLIC,
+    ("account.accept_invitation", "POST"): PUBLIC,
+    ("account.overview", "GET"): SIGNED_IN,
+    ("account.change_password", "GET"): SIGNED_IN,
+    ("account.change_password", "POST"): SIGNED_IN,
+    ("account.sign_out_everywhere", "POST"): (LOGIN, LOGIN),  # a citizen may: it ends at the sign-in page
     ("citizen.index", "GET"): PUBLIC,
     ("citizen.catalog", "GET"): PUBLIC,
     ("citizen.service", "GET"): PUBLIC,
@@ -173,6 +191,10 @@ def test_anonymous_and_citizens_are_refused_where_they_do_not_belong(
         url = _url(app, rule, others)
         headers = api_headers if url.startswith("/api/") else {}
         signing_out = rule.endpoint == "auth.logout"  # on its own browser, so the others stay signed in
-        response = _call(client_as(None) if signing_out else client, method, url, headers)
+        everywhere = rule.endpoint == "account.sign_out_everywhere"  # as another citizen: this one's token stays
+        browser = (
+            client_as(None) if signing_out else client_as("citizen2") if everywhere and who != "anonymous" else client
+        )
+        response = _call(browser, method, url, headers)
         response.close()
         _check(expected[0 if who == "anonymous" else 1], response, f"{who} {method} {url}")
