@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.models import ApiToken, Group, Organisation, SecondFactor, User, group_member
+from engine.models import Group, Organisation, SecondFactor, User, group_member
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,6 @@ def username_taken(db: Session, username: str) -> bool:
 
 def count_active_admins(db: Session, *, role: str) -> int:
     return int(db.scalar(select(func.count(User.id)).where(User.role == role, User.active.is_(True))) or 0)
-
-
-def delete_tokens_of(db: Session, user_id: int) -> int:
-    """End every API token of the account (the caller bumps the people revision: the ORM does not see this)."""
-    return int(db.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def all_groups(db: Session) -> Sequence[Group]:

@@ -17,8 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.db import session_now
 from engine.models import Role, User
-from engine.services.admin import accounts
-from engine.services.admin.links import LinkPurpose, make_link_token
+from engine.services.admin import accounts, recovery, registration
+from engine.services.admin.links import LinkPurpose
 from engine.services.admin.people_views import (
     PeoplePage,
     PersonView,
@@ -31,7 +31,7 @@ from engine.services.admin.people_views import (
 from engine.services.context import Actor, Platform
 from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
 from engine.services.mail.outbox import queue_email
-from engine.store import audit, people, revisions, tasks
+from engine.store import audit, people, tasks
 from engine.store.people import PeopleFilter
 
 __all__ = ["PeopleFilter", "PeoplePage", "PersonView", "SignInsPage"]
@@ -154,8 +154,7 @@ def create_person(db: Session, platform: Platform, actor: Actor, username: str, 
 
 def invitation_url(platform: Platform, user: User) -> str:
     """The set-password link of `account.accept_invitation` (the engine has no Flask: built from base_url)."""
-    token = make_link_token(platform.settings.secret_key, platform.clock, LinkPurpose.INVITATION, user)
-    return f"{platform.settings.base_url.rstrip('/')}/invitation/{token}"
+    return registration.link_url(platform, registration.INVITATION_PATH, LinkPurpose.INVITATION, user)
 
 
 def invite(db: Session, platform: Platform, actor: Actor, user_id: int) -> None:
@@ -237,9 +236,7 @@ def deactivate(db: Session, actor: Actor, user_id: int, *, reason: str) -> int:
     _refuse_losing_the_last_admin(db, user, leaving=True)
     user.active = False
     user.deactivated_at = session_now(db)
-    user.security_stamp = accounts.new_security_stamp()  # every session of theirs ends at its next request
-    people.delete_tokens_of(db, user.id)
-    revisions.bump(db, revisions.PEOPLE)  # deleted tokens: the ORM did not see them
+    recovery.end_sessions(db, user)  # every session of theirs ends at its next request, every token at once
     released = 0
     for task in tasks.open_held_by(db, user.id):
         if tasks.release(db, task.id, None):
