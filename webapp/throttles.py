@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import ngettext
-from flask_limiter import Limiter, RequestLimit
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from limits import RateLimitItem, parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.response import Response as BaseResponse
 
 from engine.config import RATELIMIT_VARIABLE, Settings
 from engine.services.admin.throttles import record_throttled
@@ -130,6 +131,7 @@ def setup_throttles(app: Flask, settings: Settings) -> None:
         on_breach=_refuse,
     )
     limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, _refused)
     for throttle in THROTTLES:
         if limits[throttle.name].lower() == OFF:
             continue
@@ -179,6 +181,11 @@ def _without_password(uri: str) -> str:
     scheme, sep, rest = uri.partition("://")
     credentials, at, host = rest.rpartition("@")
     return f"{scheme}{sep}***@{host}" if at and credentials else uri
+
+
+def _refused(exc: RateLimitExceeded) -> BaseResponse | RateLimitExceeded:
+    """The answer _refuse built, handed to Flask as it is (not re-read through WSGI as an exception would be)."""
+    return exc.response if exc.response is not None else exc
 
 
 def _refuse(breached: RequestLimit) -> Response:
