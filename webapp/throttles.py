@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request, session
 from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from limits import RateLimitItem, parse_many
@@ -28,7 +28,7 @@ from werkzeug.sansio.response import Response as BaseResponse
 
 from engine.config import RATELIMIT_VARIABLE, Settings
 from engine.services.admin.throttles import record_throttled
-from webapp.requests import actor, platform
+from webapp.requests import platform
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,10 @@ def _refused(exc: RateLimitExceeded) -> BaseResponse | RateLimitExceeded:
 
 def _refuse(breached: RequestLimit) -> Response:
     """The 429 answer: a page in the person's language, or a JSON error for the API; both with Retry-After."""
-    seconds = max(1, math.ceil(breached.window.reset_time - time.time()))
+    try:
+        seconds = max(1, math.ceil(breached.window.reset_time - time.time()))
+    except Exception:  # the storage went away since the check: the window's length will do
+        seconds = breached.limit.get_expiry()
     minutes = max(1, math.ceil(seconds / 60))
     message = ngettext(
         "Too many attempts from your network. Try again in %(num)d minute.",
@@ -222,12 +225,14 @@ def _audit_once_per_window(breached: RequestLimit) -> None:
         first = True
     if not first:
         return
-    who = actor()
-    record_throttled(
-        platform(),
-        endpoint=request.endpoint or request.path,
-        limit=str(item),
-        address=client_address(),
-        actor_id=who.user_id,
-        actor=who.username,
-    )
+    signed_in = str(session.get("_user_id", ""))  # Flask-Login's; current_user would open the request's session
+    try:
+        record_throttled(
+            platform(),
+            endpoint=request.endpoint or request.path,
+            limit=str(item),
+            address=client_address(),
+            user_id=int(signed_in) if signed_in.isdigit() else None,
+        )
+    except Exception:  # the refusal is answered even if the audit cannot be written
+        log.exception("could not audit auth.throttled")

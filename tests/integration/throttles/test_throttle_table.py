@@ -4,13 +4,18 @@ POSLUHY_RATELIMIT_<NAME>; the public status look-up counts every look-up by refe
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import pytest
 from flask import Flask
 from limits import parse
+from sqlalchemy import select
 
 from engine.config import Settings
+from engine.db import unit_of_work
+from engine.models import AuditEvent
+from engine.services.context import Platform
 from webapp import create_app
 from webapp.throttles import THROTTLES, Throttle, client_address
 
@@ -97,3 +102,15 @@ def test_throttles_can_be_turned_off(app_of: AppOf) -> None:
 def test_a_mistyped_setting_stops_the_start(settings: Settings, ratelimits: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("[", r"\[")):
         create_app(dataclasses.replace(settings, ratelimits=ratelimits))
+
+
+def test_a_signed_in_person_over_a_limit_is_audited_by_name(app_of: AppOf, platform: Platform) -> None:
+    app = app_of(ratelimits={"status": "1/minute"})
+    client = client_at(app, "203.0.113.60")
+    assert sign_in(client, "citizen", "demo")[0] == 302
+    assert [client.get("/status?reference=nonsense").status_code for _ in range(3)] == [400, 429, 429]
+    with unit_of_work(platform.read_sessions) as db:
+        events = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.throttled")).all()
+    assert [(e.actor, e.actor_id is not None, json.loads(e.details_json)["endpoint"]) for e in events] == [
+        ("citizen", True, "citizen.status_lookup")
+    ]
