@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,21 @@ def _roles(text: str) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"POSLUHY_SECOND_FACTOR_ROLES names unknown roles: {', '.join(unknown)}")
     return roles
+
+
+RATELIMIT_VARIABLE = "POSLUHY_RATELIMIT_"
+#: POSLUHY_RATELIMIT_* variables that are settings of the throttles rather than one throttle's limit.
+RATELIMIT_SETTINGS = frozenset({"STORAGE", "ENABLED", "KEY_PREFIX"})
+
+
+def _ratelimits(environ: Mapping[str, str]) -> dict[str, str]:
+    """POSLUHY_RATELIMIT_<NAME>=<limits> by lower-case name; the web app checks the names and the limits."""
+    found = {}
+    for variable, value in environ.items():
+        name = variable.removeprefix(RATELIMIT_VARIABLE)
+        if variable.startswith(RATELIMIT_VARIABLE) and name not in RATELIMIT_SETTINGS and value.strip():
+            found[name.lower()] = value.strip()
+    return found
 
 
 def forms_dir_from_env() -> Path:
@@ -84,6 +100,13 @@ class Settings:
     """Where the per-address throttles count (Flask-Limiter storage URI); every host must share it in production."""
     trusted_proxies: int = 0
     """How many reverse proxies in front of the app set X-Forwarded-For (the client address the throttles see)."""
+    ratelimit_enabled: bool = True
+    """Whether the per-address throttles run at all (the per-account sign-in lock always does)."""
+    ratelimit_key_prefix: str = "posluhy"
+    """Put before every throttle key in the storage, so several installations can share one Redis."""
+    ratelimits: dict[str, str] = field(default_factory=dict)
+    """Per-address limits by throttle name (POSLUHY_RATELIMIT_<NAME>, e.g. LOGIN=20/minute;200/hour); see
+    webapp/throttles.py for the names and their defaults."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -120,6 +143,9 @@ class Settings:
                 "POSLUHY_RATELIMIT_STORAGE", "redis://127.0.0.1:6379/0" if environment == "production" else "memory://"
             ),
             "trusted_proxies": int(_env("POSLUHY_TRUSTED_PROXIES", "0")),
+            "ratelimit_enabled": _env("POSLUHY_RATELIMIT_ENABLED", "1") not in ("0", "false", "no"),
+            "ratelimit_key_prefix": _env("POSLUHY_RATELIMIT_KEY_PREFIX", "posluhy"),
+            "ratelimits": _ratelimits(os.environ),
         }
         values.update(overrides)
         if "secret_key" not in values:

@@ -6,8 +6,8 @@ backends (test ids end in ``[sqlite]`` or ``[postgresql]``); tests marked ``post
 PostgreSQL ones need TEST_DATABASE_URL.
 
 What a test needs from the machine (the iGov corpus beside the repository, WeasyPrint's system libraries,
-Chromium, PostgreSQL) is declared with ``@pytest.mark.needs(...)`` or `require(...)`: the test skips with the
-reason when it is missing, and fails with the same reason when POSLUHY_TESTS_STRICT=1 (as .ci/run sets it).
+Chromium, PostgreSQL, Redis) is declared with ``@pytest.mark.needs(...)`` or `require(...)`: the test skips with
+the reason when it is missing, and fails with the same reason when POSLUHY_TESTS_STRICT=1 (as .ci/run sets it).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Engine, create_engine, make_url, pool, text
 
 from engine.config import PROJECT_ROOT, Settings
@@ -37,6 +38,8 @@ STRICT = os.environ.get(STRICT_VARIABLE, "") not in ("", "0")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 IGOV_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "igov"
 CHROMIUM = Path("/usr/bin/chromium")
+#: The Redis the throttles' tests count in (each test under its own key prefix); .ci/run starts it when needed.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 BACKENDS = ("sqlite", "postgresql")
 #: One prefix per session, so parallel runs (other workers, other checkouts) sharing the server never collide.
 PG_PREFIX = f"posluhy_{uuid.uuid4().hex[:8]}"
@@ -72,11 +75,20 @@ def _postgresql() -> str | None:
     return None if PG_URL else "TEST_DATABASE_URL is not set (PostgreSQL tests)"
 
 
+def _redis() -> str | None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"Redis does not answer at {REDIS_URL} (the throttles' shared storage; redis-server): {exc}"
+    return None
+
+
 NEEDS: dict[str, Callable[[], str | None]] = {
     "igov_corpus": _igov_corpus,
     "weasyprint": _weasyprint,
     "chromium": _chromium,
     "postgresql": _postgresql,
+    "redis": _redis,
 }
 
 

@@ -23,6 +23,7 @@ from webapp.second_factor_pages import second_factor_pages
 from webapp.staff import staff
 from webapp.studio import studio
 from webapp.templating import setup_templating
+from webapp.throttles import setup_throttles
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Flask:
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     setup_templating(app)
     setup_identity_providers(app, settings.oidc_providers, base_url=settings.base_url)
     _register_blueprints(app)
+    setup_throttles(app, settings)  # after the blueprints: limits wrap their views by endpoint name
     return app
 
 

@@ -53,9 +53,13 @@ ERRORS: dict[str, dict[str, Any]] = {
     "413": reply("The request body or file is larger than the upload limit", ref("Error")),
     "422": reply("Invalid data; a message by field name", ref("ValidationError")),
     "429": with_header(
-        reply("Too many wrong passwords: the account refuses every password for a while", ref("Error")),
+        reply(
+            "Too many attempts: too many wrong passwords for the account (it refuses every password for a while), "
+            "or too many refused requests from the caller's network",
+            ref("Error"),
+        ),
         "Retry-After",
-        "Seconds until the account takes passwords again",
+        "Seconds until the account takes passwords again, or the network may try again",
         {"type": "integer"},
     ),
     "500": reply("Something went wrong on the server; nothing was saved", ref("Error")),
