@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from engine.services.admin import accounts, second_factor, sign_in
 from engine.services.context import Actor
-from webapp.account.sign_in_check import refuse_unverified
+from webapp.account.sign_in_check import unverified_page
 from webapp.extensions import login_manager
+from webapp.i18n import too_many_attempts
 from webapp.requests import db, platform
 
 auth = Blueprint("auth", __name__)
@@ -131,15 +131,11 @@ def login() -> Response | tuple[str, int]:
         try:
             user_id = sign_in.verify_password(platform(), username, password) if username and password else None
         except sign_in.TooManyAttemptsError as exc:
-            error = ngettext(
-                "Too many failed attempts. Try again in %(num)d minute.",
-                "Too many failed attempts. Try again in %(num)d minutes.",
-                exc.minutes,
-            )
+            error = too_many_attempts(exc.minutes)
             status = 429
             user_id = None
-        if (unverified := refuse_unverified(user_id)) is not None:
-            return unverified
+        except sign_in.EmailUnverifiedError as exc:
+            return unverified_page(exc.email)
         user = accounts.load_user(db(), user_id) if user_id is not None else None
         if user is None:
             error = error or _("Enter a correct username and password")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, g, request, session
-from flask_babel import format_datetime, gettext, lazy_gettext
+from flask_babel import format_datetime, gettext, lazy_gettext, ngettext
 
 from engine.forms import Field, FieldError, LocalText
 
@@ -79,6 +79,17 @@ def field_error_message(field: Field | None, error: FieldError) -> str:
     template = ERROR_MESSAGES.get(code, ERROR_MESSAGES["invalid_type"])
     params = {"label": label.lower() if code == "required" else label, **error.params}
     return str(template) % params
+
+
+def too_many_attempts(minutes: int) -> str:
+    """What a locked account (password or second factor) is told, on pages and in the API alike."""
+    return str(
+        ngettext(
+            "Too many failed attempts. Try again in %(num)d minute.",
+            "Too many failed attempts. Try again in %(num)d minutes.",
+            minutes,
+        )
+    )
 
 
 def format_when(value: datetime | None, fmt: str = "dd.MM.yyyy HH:mm") -> str:

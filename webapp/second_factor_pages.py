@@ -26,6 +26,7 @@ from engine.services.admin.second_factor import Enrolment, Method, NotEnrolledEr
 from engine.services.context import Actor
 from webapp.auth import PASSED_KEY, PENDING_KEY, finish_sign_in, pending_sign_in
 from webapp.citizen.common import login_url, notice, signed_in
+from webapp.i18n import too_many_attempts
 from webapp.requests import actor, db, platform
 
 second_factor_pages = Blueprint("second_factor", __name__)
@@ -79,7 +80,7 @@ def challenge() -> Response | tuple[str, int]:
             form.code.errors.append(_wrong_code(recovery))
             status = 400
         except sign_in.TooManyAttemptsError as exc:
-            form.code.errors.append(_too_many(exc.minutes))
+            form.code.errors.append(too_many_attempts(exc.minutes))
             status = 429
         else:
             return _begin_session(pending, method)
@@ -261,7 +262,7 @@ def _check_code(form: CodeForm, user_id: int, *, purpose: str) -> int:
         form.code.errors.append(_wrong_code(recovery=False))
         return 400
     except sign_in.TooManyAttemptsError as exc:
-        form.code.errors.append(_too_many(exc.minutes))
+        form.code.errors.append(too_many_attempts(exc.minutes))
         return 429
     return 0
 
@@ -270,16 +271,6 @@ def _wrong_code(recovery: bool) -> str:
     if recovery:
         return str(_("This recovery code is not right or has already been used."))
     return str(_("The code is not right, or it was already used. Enter the code your app shows now."))
-
-
-def _too_many(minutes: int) -> str:
-    return str(
-        ngettext(
-            "Too many failed attempts. Try again in %(num)d minute.",
-            "Too many failed attempts. Try again in %(num)d minutes.",
-            minutes,
-        )
-    )
 
 
 # --- Everywhere ---------------------------------------------------------------------------------------------------

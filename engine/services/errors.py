@@ -40,6 +40,15 @@ class VersionNotDraftError(VersionHasErrorsError):
     """The version is published or retired, hence immutable."""
 
 
+class RefusedError(Exception):
+    """A rule refuses the change; `reason` names the rule (each use case's subclass lists its reasons), so the
+    page can say which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class ValidationFailedError(Exception):
     """Submitted data broke the form's rules; `errors` maps field name to error."""
 

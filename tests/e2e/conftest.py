@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,12 @@ from werkzeug.serving import make_server
 
 from engine.config import Settings
 from engine.services.context import Platform
+from tests.local_servers import mailbox
 from webapp import create_app
 
 from ..conftest import CHROMIUM, require
+
+__all__ = ["mailbox"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,26 +54,46 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture
-def browser_page(chromium: Path, live_server: str) -> Iterator[Any]:
+@contextmanager
+def open_page(
+    chromium: Path,
+    live_server: str,
+    *,
+    username: str | None = None,
+    javascript: bool = True,
+    viewport: tuple[int, int] = (1400, 1000),
+) -> Iterator[Any]:
+    """A page of a fresh headless Chromium on the live server (signed in as `username`, password demo, if given);
+    a script error on any page fails the test."""
     from playwright import sync_api
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(
-                base_url=live_server, locale="en-GB", viewport={"width": 1400, "height": 1000}
+                base_url=live_server,
+                locale="en-GB",
+                viewport={"width": viewport[0], "height": viewport[1]},
+                java_script_enabled=javascript,
             )
             page = context.new_page()
             page.set_default_timeout(20_000)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto("/login?lang=en")
-            page.fill("input[name=username]", "analyst")
-            page.fill("input[name=password]", "demo")
-            page.click("main button[type=submit]")
-            page.wait_for_url(lambda url: "/login" not in url)
+            if username is not None:
+                page.goto("/login?lang=en")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", "demo")
+                page.click("main button[type=submit]")
+                page.wait_for_url(lambda url: "/login" not in url)
             yield page
             assert errors == [], errors
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Path, live_server: str) -> Iterator[Any]:
+    """The analyst's signed-in page."""
+    with open_page(chromium, live_server, username="analyst") as page:
+        yield page

@@ -3,24 +3,19 @@ and is signed in; then forgets the password, sets a new one from the reset mail 
 
 from __future__ import annotations
 
-import dataclasses
-import email
 import re
-import socket
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from engine.config import Settings
 from engine.services.background.runner import run_due_jobs
 from engine.services.context import Platform
+from tests.local_servers import Mailbox
 
-from .conftest import CHROMIUM_ARGS
+from .conftest import open_page
 
 ADDRESS = "maria.shevchenko@example.org"
 FIRST = "amber kettle violin harbour"
@@ -28,60 +23,25 @@ SECOND = "quiet lantern orbit meadow"
 LINK = re.compile(r"http://\S+/(?:account/verify|password/reset)/\S+")
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-    def last_link(self, platform: Platform) -> str:
-        run_due_jobs(platform, worker_id="e2e", limit=50)  # the worker sends what the pages queued
-        part = self.messages[-1].get_body(preferencelist=("plain",))
-        assert isinstance(part, EmailMessage)
-        found = LINK.search(str(part.get_content()))
-        assert found is not None
-        return found.group(0)
-
-
 @pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+def settings(settings: Settings, mailbox: Mailbox) -> Settings:
+    return mailbox.serving(settings)
 
 
-@pytest.fixture
-def settings(settings: Settings, inbox: tuple[Inbox, int]) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=inbox[1], smtp_timeout=5.0)
+def last_link(mailbox: Mailbox, platform: Platform) -> str:
+    """The link of the newest mail, once the worker has sent what the pages queued."""
+    run_due_jobs(platform, worker_id="e2e", limit=50)
+    part = mailbox.messages[-1].get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    assert part is not None
+    found = LINK.search(str(part.get_content()))
+    assert found is not None
+    return found.group(0)
 
 
 @pytest.fixture
 def page(chromium: Path, live_server: str) -> Iterator[Any]:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1200, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            yield page
-            assert errors == [], errors
-        finally:
-            browser.close()
+    with open_page(chromium, live_server, viewport=(1200, 900)) as page:
+        yield page
 
 
 def relative(link: str, live_server: str) -> str:
@@ -91,9 +51,8 @@ def relative(link: str, live_server: str) -> str:
 
 @pytest.mark.needs("chromium")
 def test_sign_up_verify_then_reset_the_password(
-    page: Any, inbox: tuple[Inbox, int], platform: Platform, live_server: str, tmp_path: Path
+    page: Any, mailbox: Mailbox, platform: Platform, live_server: str, tmp_path: Path
 ) -> None:
-    box, _port = inbox
     page.goto("/login?lang=en")
     page.click("text=Create an account")
     page.wait_for_url("**/register")
@@ -114,7 +73,7 @@ def test_sign_up_verify_then_reset_the_password(
     assert f"We have sent an email to {ADDRESS}" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "check-email.png"), full_page=True)
 
-    page.goto(relative(box.last_link(platform), live_server))
+    page.goto(relative(last_link(mailbox, platform), live_server))
     page.click("button:has-text('Confirm my email address')")
     page.wait_for_url("**/account")
     assert "is confirmed" in page.inner_text("main") and "Марія Шевченко" in page.inner_text("main")
@@ -126,7 +85,7 @@ def test_sign_up_verify_then_reset_the_password(
     page.fill("#login", ADDRESS)
     page.click("button:has-text('Send the link')")
     page.wait_for_url("**/account/check-email")
-    page.goto(relative(box.last_link(platform), live_server))
+    page.goto(relative(last_link(mailbox, platform), live_server))
     page.fill("#password", SECOND)
     page.fill("#confirm", SECOND)
     page.click("button:has-text('Set password')")

@@ -3,65 +3,29 @@ SMTP server), and the administrator deactivates the official again."""
 
 from __future__ import annotations
 
-import dataclasses
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from engine.config import Settings
 from engine.services.context import Platform
 from engine.worker import run_once
-from tests.integration.conftest import Mailbox
+from tests.local_servers import Mailbox
 
-from .conftest import CHROMIUM_ARGS
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    """A real SMTP server (aiosmtpd), as tests/integration has it."""
-    box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    try:
-        yield box
-    finally:
-        controller.stop()
+from .conftest import open_page
 
 
 @pytest.fixture
 def settings(settings: Settings, mailbox: Mailbox) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
+    return mailbox.serving(settings)
 
 
 @pytest.fixture
 def page(chromium: Path, live_server: str) -> Iterator[Any]:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1200, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto("/login?lang=en")
-            page.fill("input[name=username]", "admin")
-            page.fill("input[name=password]", "demo")
-            page.click("main button[type=submit]")
-            page.wait_for_url(lambda url: "/login" not in url)
-            yield page
-            assert errors == [], errors
-        finally:
-            browser.close()
+    with open_page(chromium, live_server, username="admin", viewport=(1200, 900)) as page:
+        yield page
 
 
 @pytest.mark.needs("chromium")

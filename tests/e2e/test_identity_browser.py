@@ -4,7 +4,6 @@ demo form that shows what the provider vouched for, read-only."""
 from __future__ import annotations
 
 import dataclasses
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +16,10 @@ from engine.config import Settings
 from engine.oidc_settings import providers_from_env
 from engine.services.context import Platform
 from tests.fixtures.oidc.running import Provider, start_provider, stop
+from tests.local_servers import free_port
 from webapp import create_app
 
-from .conftest import CHROMIUM_ARGS
+from .conftest import open_page
 
 OKSANA = {
     "name": "Оксана Іванівна Петренко",
@@ -43,10 +43,7 @@ def idp() -> Iterator[Provider]:
 
 @pytest.fixture
 def port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        found: int = s.getsockname()[1]
-        return found
+    return free_port()
 
 
 @pytest.fixture
@@ -80,20 +77,8 @@ def live_server(settings: Settings, platform: Platform, port: int) -> Iterator[s
 
 @pytest.fixture
 def page(chromium: Path, live_server: str) -> Iterator[Any]:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1200, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            yield page
-            assert errors == [], errors
-        finally:
-            browser.close()
+    with open_page(chromium, live_server, viewport=(1200, 900)) as page:
+        yield page
 
 
 @pytest.mark.needs("chromium")

@@ -15,7 +15,7 @@ import pytest
 
 from engine.config import STAFF_ROLES, Settings
 
-from .conftest import CHROMIUM_ARGS
+from .conftest import open_page
 
 
 @pytest.fixture
@@ -25,17 +25,8 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def page(chromium: Path, live_server: str) -> Iterator[Any]:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(base_url=live_server, locale="en-GB", java_script_enabled=False)
-            found = context.new_page()
-            found.set_default_timeout(20_000)
-            yield found
-        finally:
-            browser.close()
+    with open_page(chromium, live_server, javascript=False) as page:
+        yield page
 
 
 def sign_in_with_password(page: Any, target: str = "") -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from engine.config import Settings
 
-from .conftest import CHROMIUM_ARGS
+from .conftest import open_page
 
 
 @pytest.fixture
@@ -22,30 +22,21 @@ def settings(settings: Settings) -> Settings:
 def test_a_network_that_keeps_failing_to_sign_in_is_told_when_to_come_back(
     chromium: Path, live_server: str, javascript: bool
 ) -> None:
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(base_url=live_server, locale="en-GB", java_script_enabled=javascript)
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            page.goto("/login?lang=en")
-            for _ in range(2):
-                page.fill("input[name=username]", "someone")
-                page.fill("input[name=password]", "a guess")
-                page.click("main button[type=submit]")
-                assert "Enter a correct username and password" in page.inner_text(".error-summary")
-
-            page.fill("input[name=username]", "citizen")
-            page.fill("input[name=password]", "demo")
+    with open_page(chromium, live_server, javascript=javascript) as page:
+        page.goto("/login?lang=en")
+        for _ in range(2):
+            page.fill("input[name=username]", "someone")
+            page.fill("input[name=password]", "a guess")
             page.click("main button[type=submit]")
-            assert page.title() == "Error: Too many attempts — Posluhy"
-            summary = page.locator(".error-summary[role=alert]")
-            assert summary.inner_text().endswith("Too many attempts from your network. Try again in 1 minute.")
+            assert "Enter a correct username and password" in page.inner_text(".error-summary")
 
-            page.click("text=Go back to the form")
-            assert page.locator("h1").inner_text() == "Sign in"
-            assert page.url.endswith("/login")
-        finally:
-            browser.close()
+        page.fill("input[name=username]", "citizen")
+        page.fill("input[name=password]", "demo")
+        page.click("main button[type=submit]")
+        assert page.title() == "Error: Too many attempts — Posluhy"
+        summary = page.locator(".error-summary[role=alert]")
+        assert summary.inner_text().endswith("Too many attempts from your network. Try again in 1 minute.")
+
+        page.click("text=Go back to the form")
+        assert page.locator("h1").inner_text() == "Sign in"
+        assert page.url.endswith("/login")

@@ -3,16 +3,10 @@ check that every API answer a test sees is one the OpenAPI document describes.""
 
 from __future__ import annotations
 
-import email
-import socket
-import threading
 from collections.abc import Callable, Iterator
-from email.message import Message
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import request_finished
 
 from engine.config import PROJECT_ROOT
@@ -20,52 +14,13 @@ from engine.db import unit_of_work
 from engine.services.catalog.deploy import deploy_directory
 from engine.services.context import SYSTEM, Actor, Platform
 from engine.store import directory
+from tests.local_servers import Mailbox, mailbox
 
 from .api.contract import ApiContract
 
+__all__ = ["Mailbox", "mailbox"]
+
 ActorOf = Callable[[str], Actor]
-
-
-class Mailbox:
-    """What the SMTP server received; `reply` makes it answer every message with that SMTP status instead."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.reply: str | None = None
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        if self.reply is not None:
-            return self.reply
-        content = envelope.original_content or b""
-        with self._lock:
-            self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def subjects(self, address: str | None = None) -> list[str]:
-        return [str(m["Subject"]) for m in (self.to(address) if address else self.messages)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

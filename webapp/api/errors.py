@@ -20,7 +20,7 @@ from engine.services.errors import (
     UploadTooLargeError,
     ValidationFailedError,
 )
-from webapp.i18n import field_error_message
+from webapp.i18n import field_error_message, too_many_attempts
 
 MESSAGES: dict[int, Any] = {
     400: lazy_gettext("The request is malformed: send a JSON object with the documented fields."),
@@ -53,6 +53,13 @@ def api_error(code: int, message: str | None = None, **extra: Any) -> tuple[Resp
 def unauthorized(message: str | None = None) -> tuple[Response, int]:
     response, code = api_error(401, message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="posluhy"'
+    return response, code
+
+
+def locked(minutes: int) -> tuple[Response, int]:
+    """429 with Retry-After, for an account locked after too many wrong passwords or codes."""
+    response, code = api_error(429, too_many_attempts(minutes))
+    response.headers["Retry-After"] = str(minutes * 60)
     return response, code
 
 

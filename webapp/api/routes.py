@@ -6,14 +6,13 @@ from typing import Any, BinaryIO, cast
 
 from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
-from engine.services.admin import accounts, registration, sign_in
+from engine.services.admin import accounts, sign_in
 from engine.services.cases import applications, attachments
 from engine.services.catalog import listing
 from webapp.api import api
 from webapp.api.auth import load_api_actor, signed_in
-from webapp.api.errors import api_error, register_error_handlers, unauthorized
+from webapp.api.errors import api_error, locked, register_error_handlers, unauthorized
 from webapp.api.openapi import openapi_document
 from webapp.api.second_factor_check import second_factor_refusal
 from webapp.api.serialize import application_json, history_json, history_page_json, service_json
@@ -40,17 +39,8 @@ def issue_token() -> tuple[Response, int]:
     try:
         user_id = sign_in.verify_password(platform(), username, password)
     except sign_in.TooManyAttemptsError as exc:
-        reply = api_error(
-            429,
-            ngettext(
-                "Too many failed attempts. Try again in %(num)d minute.",
-                "Too many failed attempts. Try again in %(num)d minutes.",
-                exc.minutes,
-            ),
-        )
-        reply[0].headers["Retry-After"] = str(exc.minutes * 60)
-        return reply
-    if user_id is not None and registration.refuse_unverified_sign_in(platform(), user_id) is not None:
+        return locked(exc.minutes)
+    except sign_in.EmailUnverifiedError:
         return unauthorized(_("Confirm your email address first: open the link we emailed you."))
     if user_id is not None and (refused := second_factor_refusal(user_id, body)) is not None:
         return refused

@@ -7,11 +7,10 @@ from typing import Any, Final
 
 from flask import Response, jsonify
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from engine.services.admin import accounts, second_factor, sign_in
 from engine.services.admin.second_factor import NotEnrolledError, WrongCodeError
-from webapp.api.errors import api_error
+from webapp.api.errors import api_error, locked
 from webapp.requests import db, platform
 
 REQUIRED: Final = "second_factor_required"
@@ -37,16 +36,7 @@ def second_factor_refusal(user_id: int, body: dict[str, Any]) -> tuple[Response,
         except WrongCodeError:
             return _refused(INVALID, _("The second-factor code is not right or was already used."))
         except sign_in.TooManyAttemptsError as exc:
-            reply = api_error(
-                429,
-                ngettext(
-                    "Too many failed attempts. Try again in %(num)d minute.",
-                    "Too many failed attempts. Try again in %(num)d minutes.",
-                    exc.minutes,
-                ),
-            )
-            reply[0].headers["Retry-After"] = str(exc.minutes * 60)
-            return reply
+            return locked(exc.minutes)
         else:
             return None
     else:

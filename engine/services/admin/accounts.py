@@ -112,6 +112,11 @@ def actor_for_token(db: Session, token: str, caches: PlatformCaches | None = Non
     return actor
 
 
+def awaits_verification(user: User) -> bool:
+    """A self-registered account whose address has not been verified yet: it may not sign in."""
+    return user.email_verification_required and user.email_verified_at is None
+
+
 def new_security_stamp() -> str:
     return secrets.token_hex(16)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.models import Group, User
 from engine.services.context import Actor
-from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
+from engine.services.errors import ConflictError, ForbiddenError, NotFoundError, RefusedError
 from engine.store import audit, directory, people
 
 SLUG_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -26,12 +26,8 @@ class GroupChangedError(ConflictError):
     """Someone else saved this group after the form was opened; nothing was changed."""
 
 
-class GroupRefusedError(Exception):
+class GroupRefusedError(RefusedError):
     """`reason`: "slug_taken", "unknown_organisation", "unknown_person"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

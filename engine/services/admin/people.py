@@ -29,7 +29,7 @@ from engine.services.admin.people_views import (
     sign_in_row,
 )
 from engine.services.context import Actor, Platform
-from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
+from engine.services.errors import ConflictError, ForbiddenError, NotFoundError, RefusedError
 from engine.services.mail.outbox import queue_email
 from engine.store import audit, people, tasks
 from engine.store.people import PeopleFilter
@@ -47,13 +47,9 @@ class PersonChangedError(ConflictError):
     """Someone else saved this person after the form was opened; nothing was changed."""
 
 
-class PersonRefusedError(Exception):
+class PersonRefusedError(RefusedError):
     """The change is not allowed; `reason` says which rule: "self", "last_admin", "username_taken", "no_email",
     "has_password", "inactive"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from engine.db import session_now, unit_of_work
+from engine.db import session_now
 from engine.models import Role, User
 from engine.services.admin import accounts
 from engine.services.admin.links import LinkPurpose, make_link_token, read_link_token
@@ -27,7 +27,7 @@ from engine.services.admin.passwords import check_password
 from engine.services.context import Platform
 from engine.services.mail.outbox import queue_email
 from engine.store import accounts as account_store
-from engine.store import audit, directory
+from engine.store import audit
 
 VERIFY_PATH: Final = "/account/verify/{token}"
 RESET_PATH: Final = "/password/reset/{token}"
@@ -101,7 +101,7 @@ def _tell_owners(db: Session, platform: Platform, owners: Sequence[User], form: 
     for user in owners:
         if not user.active:
             continue
-        if awaits_verification(user) and same_password(user, form.password):
+        if accounts.awaits_verification(user) and same_password(user, form.password):
             _send_verification(db, platform, user, key=_sign_up_key(platform, user))  # the same form sent again
             continue
         queue_email(
@@ -125,37 +125,13 @@ def same_password(user: User, password: str) -> bool:
         return False
 
 
-def awaits_verification(user: User) -> bool:
-    """A self-registered account whose address has not been verified yet: it may not sign in."""
-    return user.email_verification_required and user.email_verified_at is None
-
-
-def refuse_unverified_sign_in(platform: Platform, user_id: int) -> str | None:
-    """After the right password: the account's address when it still awaits verification (the sign-in is refused
-    and audited, in a transaction of its own: call it before the request opens its session), else None."""
-    with unit_of_work(platform.read_sessions) as db:  # most sign-ins: one read, no writer lock
-        user = directory.get_user(db, user_id)
-        if user is None or not awaits_verification(user):
-            return None
-        email, username = user.email, user.username
-    with unit_of_work(platform.write_sessions) as db:
-        audit.record(
-            db,
-            action="auth.sign_in_failed",
-            actor_id=user_id,
-            actor=username,
-            details={"method": "password", "reason": "email_unverified"},
-        )
-    return email
-
-
 def resend_verification(db: Session, platform: Platform, address: str) -> None:
     """Mail a new verification link to each account of this address that still awaits one; silent otherwise."""
     email = clean_email(address)
     if email is None:
         return
     for user in account_store.users_with_email(db, email):
-        if user.active and awaits_verification(user):
+        if user.active and accounts.awaits_verification(user):
             _send_verification(db, platform, user, key=None)
 
 

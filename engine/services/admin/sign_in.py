@@ -32,8 +32,18 @@ class TooManyAttemptsError(Exception):
         self.minutes = minutes
 
 
+class EmailUnverifiedError(Exception):
+    """The right password of a self-registered account whose address is not verified yet (told only then, so the
+    refusal says nothing to someone who does not know the password); `email` is where to resend the link."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__("the e-mail address is not verified yet")
+        self.email = email
+
+
 def verify_password(platform: Platform, username: str, password: str) -> int | None:
-    """The id of the account these credentials open, or None; raises TooManyAttemptsError while locked.
+    """The id of the account these credentials open, or None; raises TooManyAttemptsError while locked and
+    EmailUnverifiedError for an account that awaits its e-mail verification.
 
     Call it before the request touches its own session: it takes the database's writer lock briefly.
     """
@@ -42,12 +52,12 @@ def verify_password(platform: Platform, username: str, password: str) -> int | N
             outcome = _attempt(db, f"user:{username.strip().casefold()}", username, password, platform.clock.now())
     except IntegrityError:
         return None  # two failures of a new key at once: one is counted, both are refused
-    if isinstance(outcome, TooManyAttemptsError):
+    if isinstance(outcome, Exception):
         raise outcome  # raised once the refusal's audit event has been committed
     return outcome
 
 
-def _attempt(db: Session, key: str, username: str, password: str, now: datetime) -> int | TooManyAttemptsError | None:
+def _attempt(db: Session, key: str, username: str, password: str, now: datetime) -> int | Exception | None:
     throttle = directory.throttle_for_update(db, key)
     if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
         _record_failure(db, username, "locked")
@@ -56,6 +66,15 @@ def _attempt(db: Session, key: str, username: str, password: str, now: datetime)
     if user is not None:
         if throttle is not None:
             directory.delete_throttle(db, key)
+        if accounts.awaits_verification(user):
+            audit.record(
+                db,
+                action="auth.sign_in_failed",
+                actor_id=user.id,
+                actor=user.username,
+                details={"method": "password", "reason": "email_unverified"},
+            )
+            return EmailUnverifiedError(user.email)
         return user.id
     if throttle is None or now - throttle.first_failure_at > WINDOW:
         if throttle is not None:

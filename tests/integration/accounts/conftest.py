@@ -3,7 +3,6 @@ platform's fake clock (links expire by it), and helpers that read links out of t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ STRONGER = "quiet lantern orbit meadow"
 
 @pytest.fixture
 def settings(settings: Settings, mailbox: Mailbox) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
+    return mailbox.serving(settings)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from pathlib import Path
@@ -21,7 +20,7 @@ START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 09:00 in Kyiv
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, settings: Settings, mailbox: Mailbox) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
+    return mailbox.serving(settings)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import socket
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -29,6 +28,7 @@ from engine.config import Settings
 from engine.oidc_settings import providers_from_env
 from engine.services.context import Platform
 from tests.fixtures.oidc.running import Provider, start_provider, stop
+from tests.local_servers import free_port
 from webapp import create_app
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -51,10 +51,7 @@ def impostor_idp() -> Iterator[Provider]:
 
 def closed_port() -> int:
     """A port nothing listens on (it was free a moment ago)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    return free_port()
 
 
 def provider_environment(idp: Provider, impostor: Provider) -> dict[str, str]:

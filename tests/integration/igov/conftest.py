@@ -5,7 +5,6 @@ Pages are requested in Ukrainian (the platform's default language), as a citizen
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ PDF = b"%PDF-1.4 a small test file\n%%EOF\n"
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, settings: Settings, mailbox: Mailbox) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
+    return mailbox.serving(settings)
 
 
 def as_form_value(value: Any) -> Any:

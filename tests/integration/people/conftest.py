@@ -3,7 +3,6 @@ invitation mail delivered through a real SMTP server (aiosmtpd), and helpers to 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -28,7 +27,7 @@ VERSION_RE = re.compile(r'name="version" value="(\d+)"')
 
 @pytest.fixture
 def settings(settings: Settings, mailbox: Mailbox) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
+    return mailbox.serving(settings)
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ answering, sign-in stays up and each process counts in its own memory (logged); 
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
 from engine.services.context import Platform
+from tests.local_servers import free_port
 
 from .conftest import NETWORK, AppOf, client_at, sign_in, throttled_events
 
@@ -39,18 +39,11 @@ def test_installations_sharing_a_redis_do_not_mix_their_counts(app_of: AppOf, re
     assert sign_in(client_at(ours, "203.0.113.92"), "x")[0] == 429
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port  # nothing listens once the socket is closed
-
-
 def test_when_redis_is_down_sign_in_stays_up_and_each_process_counts_alone(
     app_of: AppOf, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    app = app_of(ratelimits={"login": "2/minute"}, ratelimit_storage=f"redis://127.0.0.1:{_closed_port()}/0")
+    app = app_of(ratelimits={"login": "2/minute"}, ratelimit_storage=f"redis://127.0.0.1:{free_port()}/0")
     assert "does not answer: each process counts in its own memory" in caplog.text  # said at start-up
 
     assert sign_in(client_at(app, "203.0.113.93"), "citizen", "demo")[0] == 302

@@ -22,9 +22,9 @@ from engine.config import PROJECT_ROOT
 from engine.db import unit_of_work
 from engine.models import AuditEvent
 from engine.services.context import Platform
+from tests.local_servers import free_port
 
 from ...conftest import REDIS_URL
-from ..conftest import _free_port
 from .conftest import NETWORK, TOKEN_RE
 
 pytestmark = [pytest.mark.postgres, pytest.mark.needs("redis")]
@@ -66,7 +66,7 @@ def hosts(database_url: str, platform: Platform, tmp_path: Path) -> Iterator[tup
         "POSLUHY_RATELIMIT_LOGIN": "4/minute",
         "POSLUHY_TRUSTED_PROXIES": "1",  # the test plays the proxy, so it can send from several addresses
     }
-    ports = (_free_port(), _free_port())
+    ports = (free_port(), free_port())
     processes = [_start(port, env, tmp_path / f"host-{port}.log") for port in ports]
     urls = tuple(f"http://127.0.0.1:{port}" for port in ports)
     try:

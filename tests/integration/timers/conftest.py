@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ START = datetime(2026, 12, 28, 7, 0, tzinfo=UTC)  # Monday 09:00 in Kyiv, the we
 
 @pytest.fixture
 def settings(settings: Settings, mailbox: Mailbox) -> Settings:
-    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_timeout=5.0)  # type: ignore[attr-defined]
+    return mailbox.serving(settings)
 
 
 @pytest.fixture
