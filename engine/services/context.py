@@ -70,6 +70,8 @@ class Actor:
     role: str
     group_slugs: frozenset[str] = frozenset()
     organisation_ids: frozenset[int] = frozenset()
+    overseen_organisation_ids: frozenset[int] = frozenset()
+    """Organisations below those of the person's groups that see child organisations: their cases and tasks too."""
     locale: str = "uk"
     full_name: str = ""
     email: str = ""
@@ -79,13 +81,16 @@ class Actor:
     """What identity providers vouched for, as (field, value), e.g. ("family_name", "Петренко"): shown read-only."""
 
     @classmethod
-    def of(cls, user: User) -> Actor:
+    def of(cls, user: User, *, overseen: frozenset[int] = frozenset()) -> Actor:
+        """The person as an actor; `overseen` are the organisations their groups oversee (engine.services.admin
+        .accounts.actor_of walks the tree for them)."""
         return cls(
             user_id=user.id,
             username=user.username,
             role=user.role,
             group_slugs=frozenset(g.slug for g in user.groups),
             organisation_ids=frozenset(g.organisation_id for g in user.groups),
+            overseen_organisation_ids=overseen,
             locale=user.locale,
             full_name=user.full_name,
             email=user.email,

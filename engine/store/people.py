@@ -115,6 +115,10 @@ def organisation(db: Session, organisation_id: int) -> Organisation | None:
     return db.get(Organisation, organisation_id)
 
 
+def organisation_with_edrpou(db: Session, edrpou: str) -> Organisation | None:
+    return db.scalar(select(Organisation).where(Organisation.edrpou == edrpou))
+
+
 def organisations(db: Session) -> Sequence[Organisation]:
     return db.scalars(select(Organisation).order_by(Organisation.name)).all()
 

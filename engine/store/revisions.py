@@ -20,7 +20,7 @@ PEOPLE: Final = "people"
 """Accounts as signed-in people are cached (role, groups, stamp, active): any change to an account or a group."""
 _SEEN_KEY: Final = "posluhy_revisions"
 _WATCHED: Final[dict[type, tuple[str, ...]]] = {
-    Organisation: (DIRECTORY,),
+    Organisation: (DIRECTORY, PEOPLE),  # a new parent changes what overseeing groups' members see
     Group: (DIRECTORY, PEOPLE),
     User: (PEOPLE,),
     ApiToken: (PEOPLE,),

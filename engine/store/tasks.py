@@ -74,6 +74,7 @@ def queue(
     group_slugs: Sequence[str],
     username: str,
     organisation_ids: Sequence[int] | None,
+    overseen_organisation_ids: Sequence[int] = (),
     service_id: int | None = None,
     organisation_id: int | None = None,
     assignee_id: int | None = None,
@@ -81,7 +82,8 @@ def queue(
     any_candidate: bool = False,
 ) -> Sequence[HumanTask]:
     """Open official tasks the person may take; `organisation_ids` None means every organisation and
-    `any_candidate` every task whoever its candidates are (both for administrators)."""
+    `any_candidate` every task whoever its candidates are (both for administrators); every task of the
+    `overseen_organisation_ids` is offered too, whoever its candidates are (a regional office over its hromadas)."""
     candidate = (
         select(TaskCandidate.task_id)
         .where(
@@ -110,12 +112,17 @@ def queue(
     )
     if assignee_id is not None:
         query = query.where(HumanTask.assignee_id == assignee_id)
+    elif not any_candidate and overseen_organisation_ids:
+        query = query.where(
+            HumanTask.id.in_(candidate) | HumanTask.organisation_id.in_(list(overseen_organisation_ids))
+        )
     elif not any_candidate:
         query = query.where(HumanTask.id.in_(candidate))
     if unassigned_only:
         query = query.where(HumanTask.assignee_id.is_(None))
     if organisation_ids is not None:
-        query = query.where(HumanTask.organisation_id.in_(list(organisation_ids) or [-1]))
+        seen = [*organisation_ids, *overseen_organisation_ids]
+        query = query.where(HumanTask.organisation_id.in_(seen or [-1]))
     if service_id is not None:
         query = query.where(ServiceVersion.service_id == service_id)
     if organisation_id is not None:

@@ -14,7 +14,7 @@ from engine.db import session_now
 from engine.models import ApiToken, Role, User
 from engine.services.cache import PlatformCaches
 from engine.services.context import Actor
-from engine.store import audit, directory
+from engine.store import audit, directory, organisation_tree
 
 _HASHER = PasswordHasher()
 # Verifying against this keeps the time of a failed login the same whether or not the user exists.
@@ -78,10 +78,17 @@ def load_actor(db: Session, user_id: int, caches: PlatformCaches | None = None) 
     if caches is not None and (known := caches.actor(db, user_id)) is not None:
         return known
     user = directory.get_user(db, user_id)
-    actor = Actor.of(user) if user is not None and user.active else None
+    actor = actor_of(db, user) if user is not None and user.active else None
     if actor is not None and caches is not None:
         caches.remember_actor(db, actor)
     return actor
+
+
+def actor_of(db: Session, user: User) -> Actor:
+    """The person as an actor, with the organisations below those of their groups that see child organisations."""
+    overseeing = [g.organisation_id for g in user.groups if g.sees_child_organisations]
+    overseen = organisation_tree.descendant_ids(db, overseeing) if overseeing else set()
+    return Actor.of(user, overseen=frozenset(overseen))
 
 
 def issue_token(db: Session, user: User, *, lifetime_hours: int) -> str:
@@ -105,7 +112,7 @@ def actor_for_token(db: Session, token: str, caches: PlatformCaches | None = Non
     found = directory.find_token(db, digest, now)
     if found is None or not found.user.active:
         return None
-    actor = Actor.of(found.user)
+    actor = actor_of(db, found.user)
     if caches is not None:
         caches.remember_token(db, digest, found.user_id, found.expires_at)
         caches.remember_actor(db, actor)

@@ -18,14 +18,22 @@ DEMO_DIRECTORY = DEMO_DIR / "directory.json"
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, created only with demo data
 
 
+_ORGANISATION_FIELDS = ("name_en", "kind", "region", "edrpou", "address", "address_en", "phone", "email",
+                        "working_hours", "working_hours_en")  # fmt: skip
+
+
 def ensure_organisation(db: Session, spec: dict[str, Any]) -> Organisation:
+    """Create or update one demo organisation with its groups (its parent, by slug, loaded before it)."""
     organisation = directory.find_organisation(db, spec["slug"])
     if organisation is None:
         organisation = Organisation(slug=spec["slug"], name=spec["name"])
         directory.add(db, organisation)
     organisation.name = spec["name"]
-    organisation.name_en = spec.get("name_en", "")
-    organisation.region = spec.get("region", "")
+    for name in _ORGANISATION_FIELDS:
+        if name in spec:
+            setattr(organisation, name, spec[name])
+    parent = directory.find_organisation(db, spec["parent"]) if spec.get("parent") else None
+    organisation.parent_id = parent.id if parent is not None else None
     for group_spec in spec.get("groups", []):
         group = directory.find_group(db, group_spec["slug"])
         if group is None:
@@ -33,6 +41,7 @@ def ensure_organisation(db: Session, spec: dict[str, Any]) -> Organisation:
             directory.add(db, group)
         group.name = group_spec["name"]
         group.is_supervisor = bool(group_spec.get("supervisor", False))
+        group.sees_child_organisations = bool(group_spec.get("sees_child_organisations", False))
     db.flush()
     return organisation
 

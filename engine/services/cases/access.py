@@ -15,9 +15,10 @@ def can_view_application(db: Session, actor: Actor, application: Application) ->
     if actor.is_admin:
         return True
     if actor.is_official:
-        if application.organisation_id in actor.organisation_ids:
+        seen = actor.organisation_ids | actor.overseen_organisation_ids
+        if application.organisation_id in seen:
             return True
-        return bool(tasks.organisations_of_application(db, application.id) & actor.organisation_ids)
+        return bool(tasks.organisations_of_application(db, application.id) & seen)
     return False
 
 
@@ -30,7 +31,8 @@ def is_candidate(actor: Actor, task: HumanTask) -> bool:
         return True
     in_org = task.organisation_id is None or task.organisation_id in actor.organisation_ids
     named = actor.username in task.users or task.assignee_id == actor.user_id
-    return named or (in_org and bool(actor.group_slugs.intersection(task.groups)))
+    overseen = task.organisation_id is not None and task.organisation_id in actor.overseen_organisation_ids
+    return named or overseen or (in_org and bool(actor.group_slugs.intersection(task.groups)))
 
 
 def can_view_task(db: Session, actor: Actor, task: HumanTask) -> bool:

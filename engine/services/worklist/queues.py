@@ -42,6 +42,7 @@ def queue(
         group_slugs=sorted(actor.group_slugs),
         username=actor.username,
         organisation_ids=None if actor.is_admin else sorted(actor.organisation_ids),
+        overseen_organisation_ids=sorted(actor.overseen_organisation_ids),
         service_id=service_pk,
         organisation_id=organisation_id,
         unassigned_only=unassigned_only,

@@ -1,0 +1,62 @@
+"""The organisation tree (oblast → district → hromada council → ЦНАП office) walked in the database.
+
+Each walk is one recursive query, however deep the tree; a cycle cannot loop forever because the services refuse to
+make one (engine.services.admin.organisations) and the walk stops at a depth no real administration reaches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from engine.models import Organisation
+
+MAX_DEPTH = 32
+
+
+def descendant_ids(db: Session, organisation_ids: Iterable[int]) -> set[int]:
+    """The ids of every organisation below the given ones (the given ones not included)."""
+    roots = sorted(set(organisation_ids))
+    if not roots:
+        return set()
+    below = (
+        select(Organisation.id, literal(1).label("depth"))
+        .where(Organisation.parent_id.in_(roots))
+        .cte("below", recursive=True)
+    )
+    below = below.union_all(
+        select(Organisation.id, below.c.depth + 1)
+        .join(below, Organisation.parent_id == below.c.id)
+        .where(below.c.depth < MAX_DEPTH)
+    )
+    return set(db.scalars(select(below.c.id)))
+
+
+def ancestor_ids(db: Session, organisation_id: int) -> list[int]:
+    """The ids above an organisation, nearest first (its parent, the parent's parent …)."""
+    above = (
+        select(Organisation.parent_id.label("id"), literal(1).label("depth"))
+        .where(Organisation.id == organisation_id, Organisation.parent_id.is_not(None))
+        .cte("above", recursive=True)
+    )
+    above = above.union_all(
+        select(Organisation.parent_id, above.c.depth + 1)
+        .join(above, Organisation.id == above.c.id)
+        .where(Organisation.parent_id.is_not(None), above.c.depth < MAX_DEPTH)
+    )
+    return list(db.scalars(select(above.c.id).order_by(above.c.depth)))
+
+
+def slugs_at_or_below(db: Session, slug: str) -> list[str]:
+    """The slug with the slugs of every organisation below it (for the catalog: services along the tree)."""
+    found = db.scalar(select(Organisation.id).where(Organisation.slug == slug))
+    if found is None:
+        return [slug]
+    ids = descendant_ids(db, [found]) | {found}
+    return sorted(db.scalars(select(Organisation.slug).where(Organisation.id.in_(sorted(ids)))))
+
+
+def every_organisation(db: Session) -> list[Organisation]:
+    return list(db.scalars(select(Organisation).order_by(Organisation.name, Organisation.slug)))
