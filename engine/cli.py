@@ -19,11 +19,13 @@ from engine.migrate import upgrade_database
 from engine.models import Role
 from engine.services.admin.accounts import create_user
 from engine.services.admin.directory import DEMO_DIRECTORY, load_demo_users, load_organisations
+from engine.services.admin.directory_formats import FORMATS
+from engine.services.admin.directory_io import DirectoryFileError, export_directory, import_directory
 from engine.services.admin.integrations import create_integration
 from engine.services.authoring.checking import check_paths
 from engine.services.background.escalations import load_demo_rules
 from engine.services.catalog.deploy import deploy_configured
-from engine.services.context import Platform
+from engine.services.context import SYSTEM, Platform
 from engine.services.errors import ConflictError
 from engine.worker import run_forever, run_once, stop_on_signals
 
@@ -65,11 +67,43 @@ def cmd_deploy(_args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
+def _format_of(args: argparse.Namespace, path: str | None) -> str:
+    """--format, else the file's extension (.csv), else JSON."""
+    if args.format:
+        return str(args.format)
+    return "csv" if path and path.lower().endswith(".csv") else "json"
+
+
 def cmd_load_directory(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else DEMO_DIRECTORY
     platform = Platform.from_settings(Settings.from_env())
-    with unit_of_work(platform.write_sessions) as db:
-        load_organisations(db, Path(args.file) if args.file else DEMO_DIRECTORY)
-    print("organisations and groups loaded")
+    try:
+        with unit_of_work(platform.write_sessions) as db:
+            plan = import_directory(db, SYSTEM, path.read_bytes(), _format_of(args, str(path)), dry_run=args.dry_run)
+    except DirectoryFileError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s): nothing was loaded", file=sys.stderr)
+        return 1
+    finally:
+        platform.engine.dispose()  # close the pooled connection now, also when main() is called in-process
+    print("dry run: nothing was changed" if args.dry_run else "directory loaded")
+    for line in plan.lines():
+        print(line)
+    return 0
+
+
+def cmd_export_directory(args: argparse.Namespace) -> int:
+    platform = Platform.from_settings(Settings.from_env())
+    try:
+        with unit_of_work(platform.read_sessions) as db:
+            text = export_directory(db, SYSTEM, _format_of(args, args.file))
+    finally:
+        platform.engine.dispose()
+    if args.file:
+        Path(args.file).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -138,9 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_simulation_parsers(sub)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=cmd_migrate)
     sub.add_parser("deploy", help="deploy changed diagrams from processes/").set_defaults(func=cmd_deploy)
-    directory = sub.add_parser("load-directory", help="load organisations and groups from a JSON file")
-    directory.add_argument("file", nargs="?")
+    directory = sub.add_parser("load-directory", help="create or change organisations, groups and staff from a file")
+    directory.add_argument("file", nargs="?", help="a JSON or CSV directory file (default: the demo directory)")
+    directory.add_argument("--format", choices=FORMATS, help="json or csv (default: by the file's extension)")
+    directory.add_argument("--dry-run", action="store_true", help="only list what would change")
     directory.set_defaults(func=cmd_load_directory)
+    export = sub.add_parser("export-directory", help="write organisations, groups and staff as JSON or CSV")
+    export.add_argument("file", nargs="?", help="where to write it (default: standard output)")
+    export.add_argument("--format", choices=FORMATS, help="json or csv (default: by the file's extension)")
+    export.set_defaults(func=cmd_export_directory)
     sub.add_parser("demo", help="load demo organisations and demo users (password: demo)").set_defaults(func=cmd_demo)
     user = sub.add_parser("create-user", help="create an account (password from POSLUHY_NEW_PASSWORD or a prompt)")
     user.add_argument("username")
