@@ -21,8 +21,6 @@ from engine.models import OrganisationKind
 
 FORMATS: Final = ("json", "csv")
 STAFF_ROLES: Final = ("official", "analyst", "admin")
-ORGANISATION_TEXTS: Final = ("name", "name_en", "region", "edrpou", "address", "address_en", "phone", "email",
-                             "working_hours", "working_hours_en")  # fmt: skip
 ORGANISATION_KEYS: Final = ("slug", "name", "name_en", "kind", "parent", "region", "edrpou", "address", "address_en",
                             "phone", "email", "working_hours", "working_hours_en", "active")  # fmt: skip
 GROUP_KEYS: Final = ("slug", "name", "supervisor", "sees_child_organisations")
@@ -101,6 +99,25 @@ MESSAGES: Final = {
     "not_for_type": "this column is not used on a {detail} line",
     "both_people_and_users": "give either people or users, not both",
     "invalid": "{detail}",
+    "duplicate": "{detail} is in the file more than once",
+    "cycle": "the parents go round in a circle (each under the next): {detail}",
+    "unknown_parent": "there is no organisation {detail}",
+    "unknown_organisation": "there is no organisation {detail}",
+    "unknown_group": "there is no group {detail}",
+    "bad_slug": "{detail} is not a short name (small Latin letters, digits and hyphens)",
+    "slug_taken": "another organisation has the short name {detail}",
+    "no_name": "required, empty",
+    "too_long": "is too long",
+    "bad_kind": "is not a kind of organisation",
+    "bad_edrpou": "{detail} is not an ЄДРПОУ code (8 digits, the last one the control digit)",
+    "edrpou_taken": "another organisation has the ЄДРПОУ code {detail}",
+    "own_descendant": "an organisation cannot stand under itself or under one below it",
+    "parent_kind": "this kind of organisation cannot stand there",
+    "citizen": "{detail} is a citizen's account: citizens are not part of the directory",
+    "username_taken": "another account has the username {detail}",
+    "last_admin": "the last active administrator must stay an administrator",
+    "self": "you cannot change your own role",
+    "active_on_person_page": "deactivate or reactivate people on their page (a reason is asked)",
 }
 """English texts of the problem codes (the command line prints them; the pages translate the codes)."""
 
@@ -141,16 +158,14 @@ class GroupEntry:
     slug: str
     organisation: str
     where: str
-    values: Mapping[str, str | bool]
-    """"name", and "supervisor", "sees_child_organisations" when given."""
+    values: Mapping[str, str | bool]  # "name", and "supervisor", "sees_child_organisations" when given
 
 
 @dataclass(frozen=True)
 class PersonEntry:
     username: str
     where: str
-    values: Mapping[str, str | bool]
-    """"role", and "full_name", "email", "phone", "active" when given."""
+    values: Mapping[str, str | bool]  # "role", and "full_name", "email", "phone", "active" when given
     groups: tuple[str, ...] | None = None
     """The group slugs that replace the person's groups; None: not given, the groups stay."""
 

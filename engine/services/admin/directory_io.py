@@ -17,7 +17,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from engine.db import session_now
-from engine.models import Group, Organisation, Role, User
+from engine.models import Group, Organisation, OrganisationKind, Role, User
 from engine.services.admin import accounts
 from engine.services.admin.directory_formats import (
     DirectoryFile,
@@ -37,6 +37,7 @@ from engine.services.admin.organisations import (
     OrganisationRefusedError,
     add_organisation,
     change_organisation,
+    check_organisation,
     tree_order,
 )
 from engine.services.context import SYSTEM, Actor
@@ -257,7 +258,7 @@ class _Importer:
         parent_given = "parent" in values
         parent = values.pop("parent", None)
         if isinstance(parent, str) and parent in self.failed:
-            self.failed.add(entry.slug)
+            self._check_alone(entry, values)
             return
         existing = directory.find_organisation(self.db, entry.slug)
         if existing is not None:
@@ -281,8 +282,20 @@ class _Importer:
                 changed = change_organisation(self.db, existing, data)
                 self.plan.organisations.note(entry.slug, ["parent" if n == "parent_id" else n for n in changed])
         except OrganisationRefusedError as exc:
-            name = "parent" if exc.field == "parent_id" else exc.field
-            self._refuse(entry, Problem(entry.where, name, exc.reason, str(getattr(data, exc.field, ""))))
+            parent_problem = exc.field == "parent_id"
+            detail = str(parent or "") if parent_problem else str(getattr(data, exc.field, ""))
+            self._refuse(entry, Problem(entry.where, "parent" if parent_problem else exc.field, exc.reason, detail))
+
+    def _check_alone(self, entry: OrganisationEntry, values: dict[str, Any]) -> None:
+        """An organisation whose parent in the file has problems: its own values are still checked."""
+        self.failed.add(entry.slug)
+        existing = directory.find_organisation(self.db, entry.slug)
+        data = dataclasses.replace(OrganisationInput(slug=entry.slug, name=""), **values)
+        try:  # as a root of any kind: only what does not depend on the parent
+            check_organisation(self.db, dataclasses.replace(data, kind=OrganisationKind.OTHER.value, parent_id=None),
+                               organisation_id=existing.id if existing else None)  # fmt: skip
+        except OrganisationRefusedError as exc:
+            self.problems.append(Problem(entry.where, exc.field, exc.reason, str(getattr(data, exc.field, ""))))
 
     def _refuse(self, entry: OrganisationEntry, problem: Problem) -> None:
         self.problems.append(problem)
