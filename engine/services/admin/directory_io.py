@@ -38,7 +38,6 @@ from engine.services.admin.organisations import (
     add_organisation,
     change_organisation,
     check_organisation,
-    tree_order,
 )
 from engine.services.context import SYSTEM, Actor
 from engine.services.errors import ForbiddenError
@@ -138,7 +137,7 @@ def export_directory(db: Session, actor: Actor, fmt: str) -> str:
                 for g in o.groups
             ],
         }
-        for o, _depth in tree_order(every)
+        for o, _depth in organisation_tree.tree_order(every)
     ]
     staff = [
         {
