@@ -19,6 +19,7 @@ from engine.services.admin.directory_formats import FORMATS, Problem
 from engine.services.admin.directory_io import DirectoryFileError, ImportPlan, export_directory, import_directory
 from webapp.admin import admin
 from webapp.admin.people import errors_of
+from webapp.admin.people_forms import choices
 from webapp.requests import actor, db, platform
 
 UPLOAD_LIMIT: Final = 5 * 1024 * 1024
@@ -28,7 +29,7 @@ MEDIA_TYPES: Final = {"json": "application/json", "csv": "text/csv"}
 
 class DirectoryImportForm(FlaskForm):  # type: ignore[misc]
     file = FileField(lazy_gettext("Directory file"), validators=[FileRequired(lazy_gettext("Choose the file"))])
-    format = SelectField(lazy_gettext("Format"), choices=[("json", "JSON"), ("csv", "CSV")], default="json")
+    format = SelectField(lazy_gettext("Format"), choices=choices([("json", "JSON"), ("csv", "CSV")]), default="json")
     check = SubmitField(lazy_gettext("Check (dry run)"))
     apply = SubmitField(lazy_gettext("Import"))
 
