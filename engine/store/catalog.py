@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, tex
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import Organisation, ProcessSpec, Service, ServiceVersion, VersionStatus
+from engine.store import organisation_tree
 
 
 def find_service(db: Session, process_id: str) -> Service | None:
@@ -38,6 +39,8 @@ class CatalogQuery:
     words: tuple[str, ...] = ()
     category: str = ""
     organisation: str = ""
+    """An organisation's slug: its services and those of every organisation below it in the tree."""
+    region: str = ""
     availability: str = ""
     process_id: str = ""
 
@@ -77,7 +80,12 @@ def _filtered(statement: Select[Any], query: CatalogQuery) -> Select[Any]:
     if query.category:
         statement = statement.where(ServiceVersion.category == query.category)
     if query.organisation:
-        statement = statement.where(ServiceVersion.organisation_slug == query.organisation)
+        statement = statement.where(
+            ServiceVersion.organisation_slug.in_(organisation_tree.slugs_at_or_below_query(query.organisation))
+        )
+    if query.region:
+        in_region = select(Organisation.slug).where(Organisation.region == query.region)
+        statement = statement.where(ServiceVersion.organisation_slug.in_(in_region))
     if query.availability:
         statement = statement.where(ServiceVersion.availability == query.availability)
     if query.process_id:
@@ -146,15 +154,22 @@ def offered_categories(db: Session) -> list[str]:
     return list(db.scalars(statement))
 
 
-def offered_organisations(db: Session) -> list[tuple[str, str]]:
-    """(slug, name) of every known organisation with at least one current published version, by name."""
+def offering_slugs(db: Session) -> set[str]:
+    """The organisation slugs of the current published versions: one SELECT."""
+    statement = select(ServiceVersion.organisation_slug).select_from(Service).join(ServiceVersion, _offered())
+    return set(db.scalars(statement.distinct()))
+
+
+def offered_regions(db: Session) -> list[str]:
+    """The regions of the organisations offering a current published version, in code point order."""
     offering = select(ServiceVersion.organisation_slug).select_from(Service).join(ServiceVersion, _offered())
     statement = (
-        select(Organisation.slug, Organisation.name)
-        .where(Organisation.slug.in_(offering))
-        .order_by(_code_point_order(db, Organisation.name), Organisation.slug)
+        select(Organisation.region)
+        .where(Organisation.slug.in_(offering), Organisation.region != "")
+        .group_by(Organisation.region)
+        .order_by(_code_point_order(db, Organisation.region))
     )
-    return [(slug, name) for slug, name in db.execute(statement)]
+    return list(db.scalars(statement))
 
 
 def published_contents(db: Session) -> set[tuple[str, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import literal, select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session
 
 from engine.models import Organisation
@@ -49,14 +49,36 @@ def ancestor_ids(db: Session, organisation_id: int) -> list[int]:
     return list(db.scalars(select(above.c.id).order_by(above.c.depth)))
 
 
-def slugs_at_or_below(db: Session, slug: str) -> list[str]:
-    """The slug with the slugs of every organisation below it (for the catalog: services along the tree)."""
-    found = db.scalar(select(Organisation.id).where(Organisation.slug == slug))
-    if found is None:
-        return [slug]
-    ids = descendant_ids(db, [found]) | {found}
-    return sorted(db.scalars(select(Organisation.slug).where(Organisation.id.in_(sorted(ids)))))
-
-
 def every_organisation(db: Session) -> list[Organisation]:
     return list(db.scalars(select(Organisation).order_by(Organisation.name, Organisation.slug)))
+
+
+def slugs_at_or_below_query(slug: str) -> Select[tuple[str]]:
+    """A subquery of the slug with the slugs of every organisation below it (for filters inside one statement)."""
+    tree = (
+        select(Organisation.id, Organisation.slug, literal(0).label("depth"))
+        .where(Organisation.slug == slug)
+        .cte("at_or_below", recursive=True)
+    )
+    tree = tree.union_all(
+        select(Organisation.id, Organisation.slug, tree.c.depth + 1)
+        .join(tree, Organisation.parent_id == tree.c.id)
+        .where(tree.c.depth < MAX_DEPTH)
+    )
+    return select(tree.c.slug)
+
+
+def tree_order(organisations: list[Organisation]) -> list[tuple[Organisation, int]]:
+    """Organisations depth first from the roots, siblings by name; each with its depth."""
+    known = {o.id for o in organisations}
+    children: dict[int | None, list[Organisation]] = {}
+    for organisation in organisations:
+        parent = organisation.parent_id if organisation.parent_id in known else None
+        children.setdefault(parent, []).append(organisation)
+    ordered: list[tuple[Organisation, int]] = []
+    stack = [(o, 0) for o in reversed(children.get(None, []))]
+    while stack:
+        organisation, depth = stack.pop()
+        ordered.append((organisation, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(organisation.id, [])))
+    return ordered

@@ -41,9 +41,18 @@ def index() -> str:
         has_calendar="admin.calendar" in endpoints,
         has_people="admin.people" in endpoints,
         has_groups="admin.groups" in endpoints,
+        has_organisations="admin.organisations" in endpoints,
         has_directory="admin.directory_export" in endpoints,
     )
 
 
 # The sections register their routes on the blueprint above.
-from webapp.admin import calendar, directory_pages, escalations, groups, incidents, people  # noqa: E402, F401
+from webapp.admin import (  # noqa: E402, F401
+    calendar,
+    directory_pages,
+    escalations,
+    groups,
+    incidents,
+    organisations,
+    people,
+)

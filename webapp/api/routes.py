@@ -95,6 +95,7 @@ def services() -> Response | tuple[Response, int]:
         query=request.args.get("q", "").strip()[:200],
         category=request.args.get("category", ""),
         organisation=request.args.get("organisation", ""),
+        region=request.args.get("region", ""),
         availability=availability,
     )
     found = listing.search_services(db(), filters, page=page, per_page=per_page)

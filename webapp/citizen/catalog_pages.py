@@ -17,6 +17,7 @@ from engine.services.catalog.listing import (
     categories,
     count_services,
     organisations,
+    regions,
     search_services,
     service_summary,
 )
@@ -70,6 +71,7 @@ def catalog_filters() -> CatalogFilters:
         query=request.args.get("q", "").strip()[:MAX_QUERY],
         category=request.args.get("category", ""),
         organisation=request.args.get("organisation", ""),
+        region=request.args.get("region", ""),
         availability=availability if availability in AVAILABILITY else "",
     )
 
@@ -80,6 +82,7 @@ def page_url(filters: CatalogFilters, page: int) -> str:
         "q": filters.query,
         "category": filters.category,
         "organisation": filters.organisation,
+        "region": filters.region,
         "availability": filters.availability,
     }
     args = {key: value for key, value in args.items() if value}
@@ -110,6 +113,7 @@ def catalog() -> str:
         filters=filters,
         categories=categories(db()),
         organisations=organisations(db()),
+        regions=regions(db()),
         availabilities=[(key, str(label)) for key, (label, _css) in AVAILABILITY.items()],
         page_numbers=page_numbers(found.page, found.pages),
         page_url=lambda page: page_url(filters, page),

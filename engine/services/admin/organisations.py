@@ -20,6 +20,7 @@ from engine.services.admin.groups import SLUG_RE
 from engine.services.context import Actor
 from engine.services.errors import ConflictError, ForbiddenError, NotFoundError, RefusedError
 from engine.store import audit, directory, organisation_tree, people
+from engine.store.organisation_tree import tree_order
 
 KINDS: Final = tuple(kind.value for kind in OrganisationKind)
 PARENT_KINDS: Final[dict[str, tuple[str, ...] | None]] = {
@@ -117,22 +118,6 @@ def _load(db: Session, organisation_id: int) -> Organisation:
     if found is None:
         raise NotFoundError(str(organisation_id))
     return found
-
-
-def tree_order(organisations: list[Organisation]) -> list[tuple[Organisation, int]]:
-    """Organisations depth first from the roots, siblings by name; each with its depth."""
-    known = {o.id for o in organisations}
-    children: dict[int | None, list[Organisation]] = {}
-    for organisation in organisations:
-        parent = organisation.parent_id if organisation.parent_id in known else None
-        children.setdefault(parent, []).append(organisation)
-    ordered: list[tuple[Organisation, int]] = []
-    stack = [(o, 0) for o in reversed(children.get(None, []))]
-    while stack:
-        organisation, depth = stack.pop()
-        ordered.append((organisation, depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(organisation.id, [])))
-    return ordered
 
 
 def _node(organisation: Organisation, depth: int) -> OrganisationNode:

@@ -7,6 +7,7 @@ look-alikes, case), so SQLite and PostgreSQL find the same services.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from engine.models.catalog import normalise_search
 from engine.services.cases.views import manifest_of
 from engine.services.errors import NotFoundError
 from engine.services.summaries import ServiceSummary
-from engine.store import catalog, directory
+from engine.store import catalog, directory, organisation_tree
 from engine.store.catalog import AVAILABILITY_ORDER, CatalogEntry, CatalogQuery
 
 AVAILABILITIES = AVAILABILITY_ORDER
@@ -33,6 +34,7 @@ __all__ = [
     "list_services",
     "normalise_search",
     "organisations",
+    "regions",
     "search_services",
     "service_summary",
     "summary_of",
@@ -44,17 +46,36 @@ class CatalogFilters:
     query: str = ""
     category: str = ""
     organisation: str = ""
+    """An organisation's slug: its services and those of the organisations below it."""
+    region: str = ""
     availability: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.query or self.category or self.organisation or self.availability)
+        return bool(self.query or self.category or self.organisation or self.region or self.availability)
 
     def to_query(self) -> CatalogQuery:
         words = tuple(dict.fromkeys(normalise_search(self.query).split()))
         return CatalogQuery(
-            words=words, category=self.category, organisation=self.organisation, availability=self.availability
+            words=words,
+            category=self.category,
+            organisation=self.organisation,
+            region=self.region,
+            availability=self.availability,
         )
+
+
+@dataclass(frozen=True)
+class OrganisationChoice:
+    """An organisation of the catalog filter, in tree order (`depth` 0 at the top)."""
+
+    slug: str
+    name: str
+    name_en: str
+    depth: int
+
+    def name_in(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -126,9 +147,21 @@ def categories(db: Session) -> list[str]:
     return catalog.offered_categories(db)
 
 
-def organisations(db: Session) -> list[tuple[str, str]]:
-    """(slug, name) of every organisation that offers at least one service."""
-    return catalog.offered_organisations(db)
+def organisations(db: Session) -> list[OrganisationChoice]:
+    """The organisations that offer a service or stand above one that does, in tree order."""
+    offering = catalog.offering_slugs(db)
+    ordered = organisation_tree.tree_order(organisation_tree.every_organisation(db))
+    kept: list[OrganisationChoice] = []
+    for index, (organisation, depth) in enumerate(ordered):
+        below = itertools.takewhile(lambda pair: pair[1] > depth, ordered[index + 1 :])  # noqa: B023 - used at once
+        if organisation.slug in offering or any(o.slug in offering for o, _depth in below):
+            kept.append(OrganisationChoice(organisation.slug, organisation.name, organisation.name_en, depth))
+    return kept
+
+
+def regions(db: Session) -> list[str]:
+    """The regions of the organisations that offer a service."""
+    return catalog.offered_regions(db)
 
 
 def service_summary(db: Session, service_id: str) -> ServiceSummary:

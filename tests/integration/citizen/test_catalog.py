@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from engine.config import PROJECT_ROOT
+from engine.db import unit_of_work
 from engine.services.authoring.scenarios import diagram_service_id
+from engine.store import directory
 
 SERVICES = sorted(diagram_service_id(p) for p in (PROJECT_ROOT / "processes").rglob("*.bpmn"))
 LINK_RE = re.compile(r'href="/services/([A-Za-z0-9_]+)"')
@@ -47,6 +49,30 @@ def test_filters_by_category_organisation_and_availability(anonymous):
     ]
     assert listed(not_yet) == []
     assert 'value="lubny-council" selected' in by_organisation
+
+
+def test_the_organisation_filter_follows_the_tree(anonymous, platform):
+    html = anonymous.page("/services?lang=en")
+    # Parents before children, indented one dash per level; English names on English pages.
+    order = [html.index(f'value="{slug}"') for slug in ("poltava-oda", "lubny-district", "lubny-council")]
+    assert order == sorted(order)
+    assert "— — Lubny City Council</option>" in html and "— Lubny District State Administration" in html
+    assert 'value="lubny-cnap-office"' not in html  # offers nothing and nothing below it does
+    assert 'id="filter-region"' not in html  # one region only: nothing to choose
+
+    whole_oblast = listed(anonymous.page("/services?organisation=poltava-oda"))
+    assert whole_oblast == SERVICES  # every demo organisation stands below the oblast administration
+    district = listed(anonymous.page("/services?organisation=myrhorod-district"))
+    assert district == ["land_allotment_permit", "residence_registration", "zhitomir_mvk_2"]
+
+    with unit_of_work(platform.write_sessions) as db:  # Myrhorod's council moves to another region
+        council = directory.find_organisation(db, "myrhorod-council")
+        assert council is not None
+        council.region = "Київська область"
+    regions = anonymous.page("/services")
+    assert 'id="filter-region"' in regions and "Київська область</option>" in regions
+    assert listed(anonymous.page("/services?region=Київська+область")) == district
+    assert "land_allotment_permit" not in listed(anonymous.page("/services?region=Полтавська+область"))
 
 
 def test_home_page_offers_search_and_the_catalog(anonymous):

@@ -45,13 +45,26 @@ def offered(db: Session) -> list[ServiceVersion]:
     )
 
 
+def at_or_below(db: Session, slug: str) -> set[str]:
+    """The organisation's slug and those below it, walked in Python (the reference for the SQL walk)."""
+    everyone = list(db.scalars(select(Organisation)))
+    found = {o.id for o in everyone if o.slug == slug}
+    while grown := {o.id for o in everyone if o.parent_id in found} - found:
+        found |= grown
+    return {o.slug for o in everyone if o.id in found} | {slug}
+
+
 def old_list(db: Session, filters: CatalogFilters) -> list[str]:
     needle = old_normalise(filters.query)
     found = []
+    along = at_or_below(db, filters.organisation) if filters.organisation else set()
+    regions = {o.slug: o.region for o in db.scalars(select(Organisation))}
     for version in offered(db):
         if filters.category and version.category != filters.category:
             continue
-        if filters.organisation and version.organisation_slug != filters.organisation:
+        if filters.organisation and version.organisation_slug not in along:
+            continue
+        if filters.region and regions.get(version.organisation_slug) != filters.region:
             continue
         if filters.availability and version.availability != filters.availability:
             continue
@@ -63,10 +76,20 @@ def old_list(db: Session, filters: CatalogFilters) -> list[str]:
     return [v.service.process_id for v in sorted(found, key=lambda v: (order.get(v.availability, 3), v.title))]
 
 
-def old_organisations(db: Session) -> list[tuple[str, str]]:
+def old_organisations(db: Session) -> list[tuple[str, str, int]]:
+    """(slug, name, depth) of the offering organisations and those above them, depth first, siblings by name."""
     slugs = {v.organisation_slug for v in offered(db) if v.organisation_slug}
-    known = db.scalars(select(Organisation).order_by(Organisation.name))
-    return sorted(((o.slug, o.name) for o in known if o.slug in slugs), key=lambda x: x[1])
+    known = list(db.scalars(select(Organisation).order_by(Organisation.name)))
+    kept = {o.slug for o in known if at_or_below(db, o.slug) & slugs}
+
+    def walk(parent_id: int | None, depth: int) -> list[tuple[str, str, int]]:
+        rows = []
+        for o in known:
+            if o.parent_id == parent_id and o.slug in kept:
+                rows += [(o.slug, o.name, depth), *walk(o.id, depth + 1)]
+        return rows
+
+    return walk(None, 0)
 
 
 QUERIES = [
@@ -101,6 +124,11 @@ FILTERS = [
     CatalogFilters(availability="online"),
     CatalogFilters(availability="soon", category="Дозволи"),
     CatalogFilters(availability="in_work", organisation="poltava-oda", query="for"),
+    CatalogFilters(organisation="poltava-oda"),  # the oblast: every service below it too
+    CatalogFilters(organisation="lubny-district"),  # offers nothing itself; its council does
+    CatalogFilters(organisation="lubny-cnap-office"),
+    CatalogFilters(region="Полтавська область"),
+    CatalogFilters(region="Київська область"),
 ]
 
 
@@ -146,11 +174,12 @@ def test_filters_find_what_the_python_filter_found(catalog: Platform, filters: C
 def test_filter_choices_are_what_they_were(catalog: Platform) -> None:
     expected_categories = read(catalog, lambda db: sorted({v.category for v in offered(db) if v.category}))
     assert read(catalog, categories) == expected_categories
-    assert read(catalog, organisations) == read(catalog, old_organisations)
+    choices = [(c.slug, c.name, c.depth) for c in read(catalog, organisations)]
+    assert choices == read(catalog, old_organisations)
 
 
 def test_the_organisation_name_comes_with_each_service(catalog: Platform) -> None:
-    names = dict(read(catalog, organisations))
+    names = {c.slug: c.name for c in read(catalog, organisations)}
     services = read(catalog, lambda db: list_services(db))
     assert services and all(s.organisation_name == names[s.organisation] for s in services)
 

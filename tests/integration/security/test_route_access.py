@@ -108,6 +108,11 @@ ACCESS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("admin.group", "GET"): STAFF,
     ("admin.group", "POST"): STAFF,
     ("admin.group_members", "POST"): STAFF,
+    ("admin.organisations", "GET"): STAFF,
+    ("admin.organisation_new", "GET"): STAFF,
+    ("admin.organisation_new", "POST"): STAFF,
+    ("admin.organisation", "GET"): STAFF,
+    ("admin.organisation", "POST"): STAFF,
 }
 STAFF_PREFIXES = ("staff.", "studio.", "admin.")
 
