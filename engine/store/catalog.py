@@ -59,9 +59,27 @@ class CatalogEntry(NamedTuple):
     sla_days: int | None
     description_html: str = ""
     description_en_html: str = ""
+    organisation_name_en: str = ""
+    address: str = ""
+    address_en: str = ""
+    phone: str = ""
+    email: str = ""
+    working_hours: str = ""
+    working_hours_en: str = ""
 
 
 AVAILABILITY_ORDER = ("online", "soon", "in_work")
+
+
+_CONTACT_COLUMNS = (
+    Organisation.name_en,
+    Organisation.address,
+    Organisation.address_en,
+    Organisation.phone,
+    Organisation.email,
+    Organisation.working_hours,
+    Organisation.working_hours_en,
+)
 
 
 def _code_point_order(db: Session, column: Any) -> Any:
@@ -121,8 +139,9 @@ def list_offered(
         ServiceVersion.availability,
         ServiceVersion.sla_days,
     ]
-    if descriptions:
+    if descriptions:  # one service's page: with how to reach its organisation
         columns += [ServiceVersion.description_html, ServiceVersion.description_en_html]
+        columns += [func.coalesce(column, "") for column in _CONTACT_COLUMNS]
     rank = case(
         *((ServiceVersion.availability == value, index) for index, value in enumerate(AVAILABILITY_ORDER)),
         else_=len(AVAILABILITY_ORDER),
@@ -154,22 +173,35 @@ def offered_categories(db: Session) -> list[str]:
     return list(db.scalars(statement))
 
 
-def offering_slugs(db: Session) -> set[str]:
-    """The organisation slugs of the current published versions: one SELECT."""
-    statement = select(ServiceVersion.organisation_slug).select_from(Service).join(ServiceVersion, _offered())
-    return set(db.scalars(statement.distinct()))
+class OrganisationRow(NamedTuple):
+    """An organisation for the catalog filter; `offers` when it has a current published version."""
+
+    id: int
+    parent_id: int | None
+    slug: str
+    name: str
+    name_en: str
+    region: str
+    offers: bool
 
 
-def offered_regions(db: Session) -> list[str]:
-    """The regions of the organisations offering a current published version, in code point order."""
+def organisations_offering(db: Session) -> list[OrganisationRow]:
+    """Every active organisation, by name, each saying whether it offers a service: one SELECT."""
     offering = select(ServiceVersion.organisation_slug).select_from(Service).join(ServiceVersion, _offered())
     statement = (
-        select(Organisation.region)
-        .where(Organisation.slug.in_(offering), Organisation.region != "")
-        .group_by(Organisation.region)
-        .order_by(_code_point_order(db, Organisation.region))
+        select(
+            Organisation.id,
+            Organisation.parent_id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.name_en,
+            Organisation.region,
+            Organisation.slug.in_(offering),
+        )
+        .where(Organisation.active.is_(True))
+        .order_by(_code_point_order(db, Organisation.name), Organisation.slug)
     )
-    return list(db.scalars(statement))
+    return [OrganisationRow(*row[:6], bool(row[6])) for row in db.execute(statement)]
 
 
 def published_contents(db: Session) -> set[tuple[str, str]]:

@@ -6,7 +6,8 @@ make one (engine.services.admin.organisations) and the walk stops at a depth no 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session
@@ -68,14 +69,25 @@ def slugs_at_or_below_query(slug: str) -> Select[tuple[str]]:
     return select(tree.c.slug)
 
 
-def tree_order(organisations: list[Organisation]) -> list[tuple[Organisation, int]]:
-    """Organisations depth first from the roots, siblings by name; each with its depth."""
+class _Node(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+NodeT = TypeVar("NodeT", bound=_Node)
+
+
+def tree_order(organisations: Sequence[NodeT]) -> list[tuple[NodeT, int]]:
+    """Organisations depth first from the roots, siblings in the given order; each with its depth (one whose parent
+    is not among them counts as a root)."""
     known = {o.id for o in organisations}
-    children: dict[int | None, list[Organisation]] = {}
+    children: dict[int | None, list[NodeT]] = {}
     for organisation in organisations:
         parent = organisation.parent_id if organisation.parent_id in known else None
         children.setdefault(parent, []).append(organisation)
-    ordered: list[tuple[Organisation, int]] = []
+    ordered: list[tuple[NodeT, int]] = []
     stack = [(o, 0) for o in reversed(children.get(None, []))]
     while stack:
         organisation, depth = stack.pop()

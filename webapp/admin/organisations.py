@@ -86,16 +86,27 @@ def _filled(view: OrganisationView) -> OrganisationForm:
 
 
 def _page(
-    view: OrganisationView, form: OrganisationForm, *, status: int = 200, conflict: bool = False
+    view: OrganisationView, form: OrganisationForm, *, status: int = 200, typed: dict[str, str] | None = None
 ) -> tuple[str, int]:
+    """The organisation's page; `typed` (after a lost save) lists what was entered and differs from now."""
     return render_template(
         "pages/admin/organisation.html",
         organisation=view,
         form=form,
         errors=errors_of(form),
-        conflict=conflict,
+        conflict=typed is not None,
+        typed=typed,
         kinds=KIND_LABELS,
     ), status
+
+
+def _typed(form: OrganisationForm, fresh: OrganisationForm) -> dict[str, str]:
+    """What the refused form held where it differs from the organisation as it is now (label → value)."""
+    return {
+        str(field.label.text): str(field.data if field.data is not None else "")
+        for field in form
+        if field.name not in ("csrf_token", "version") and field.data != fresh[field.name].data
+    }
 
 
 @admin.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
@@ -112,9 +123,10 @@ def organisation(organisation_id: int) -> Response | tuple[str, int]:
             db(), actor(), organisation_id, version=int(version), data=form.to_input()
         )
     except OrganisationChangedError:
-        db().rollback()
+        db().rollback()  # the refused UPDATE left the transaction unusable
         fresh = organisations_admin.get_organisation(db(), actor(), organisation_id)
-        return _page(fresh, _filled(fresh), status=409, conflict=True)
+        filled = _filled(fresh)
+        return _page(fresh, filled, status=409, typed=_typed(form, filled))
     except OrganisationRefusedError as exc:
         _refuse(form, exc)
         return _page(current, form, status=422)

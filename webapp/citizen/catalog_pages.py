@@ -16,10 +16,9 @@ from engine.services.catalog.listing import (
     CatalogPage,
     categories,
     count_services,
-    organisations,
-    regions,
+    filter_choices,
     search_services,
-    service_summary,
+    service_page,
 )
 from webapp.citizen import citizen
 from webapp.citizen.common import locale
@@ -104,6 +103,7 @@ def index() -> str:
 def catalog() -> str:
     filters = catalog_filters()
     found: CatalogPage = search_services(db(), filters, page=requested_page(), per_page=PER_PAGE)
+    choices = filter_choices(db())
     if not found.exists:
         abort(404)
     return render_template(
@@ -112,8 +112,8 @@ def catalog() -> str:
         services=found.services,
         filters=filters,
         categories=categories(db()),
-        organisations=organisations(db()),
-        regions=regions(db()),
+        organisations=choices.organisations,
+        regions=choices.regions,
         availabilities=[(key, str(label)) for key, (label, _css) in AVAILABILITY.items()],
         page_numbers=page_numbers(found.page, found.pages),
         page_url=lambda page: page_url(filters, page),
@@ -123,4 +123,5 @@ def catalog() -> str:
 
 @citizen.route("/services/<service_id>")
 def service(service_id: str) -> str:
-    return render_template("pages/citizen/service.html", service=service_summary(db(), service_id), locale=locale())
+    summary, contacts = service_page(db(), service_id)
+    return render_template("pages/citizen/service.html", service=summary, contacts=contacts, locale=locale())

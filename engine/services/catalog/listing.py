@@ -30,13 +30,13 @@ __all__ = [
     "CatalogPage",
     "categories",
     "count_services",
+    "filter_choices",
     "get_service",
     "list_services",
     "normalise_search",
     "organisations",
-    "regions",
     "search_services",
-    "service_summary",
+    "service_page",
     "summary_of",
 ]
 
@@ -147,29 +147,76 @@ def categories(db: Session) -> list[str]:
     return catalog.offered_categories(db)
 
 
-def organisations(db: Session) -> list[OrganisationChoice]:
-    """The organisations that offer a service or stand above one that does, in tree order."""
-    offering = catalog.offering_slugs(db)
-    ordered = organisation_tree.tree_order(organisation_tree.every_organisation(db))
+@dataclass(frozen=True)
+class CatalogChoices:
+    """What the catalog's organisation and region filters offer."""
+
+    organisations: list[OrganisationChoice]
+    regions: list[str]
+
+
+def filter_choices(db: Session) -> CatalogChoices:
+    """The organisations that offer a service or stand above one that does, in tree order, and the regions of those
+    that offer one (one SELECT, however many services)."""
+    ordered = organisation_tree.tree_order(catalog.organisations_offering(db))
     kept: list[OrganisationChoice] = []
-    for index, (organisation, depth) in enumerate(ordered):
+    for index, (row, depth) in enumerate(ordered):
         below = itertools.takewhile(lambda pair: pair[1] > depth, ordered[index + 1 :])  # noqa: B023 - used at once
-        if organisation.slug in offering or any(o.slug in offering for o, _depth in below):
-            kept.append(OrganisationChoice(organisation.slug, organisation.name, organisation.name_en, depth))
-    return kept
+        if row.offers or any(o.offers for o, _depth in below):
+            kept.append(OrganisationChoice(row.slug, row.name, row.name_en, depth))
+    regions = sorted({row.region for row, _depth in ordered if row.offers and row.region})
+    return CatalogChoices(kept, regions)
 
 
-def regions(db: Session) -> list[str]:
-    """The regions of the organisations that offer a service."""
-    return catalog.offered_regions(db)
+def organisations(db: Session) -> list[OrganisationChoice]:
+    return filter_choices(db).organisations
 
 
-def service_summary(db: Session, service_id: str) -> ServiceSummary:
-    """One service as the catalog offers it, with its descriptions (one statement, no diagram read)."""
+@dataclass(frozen=True)
+class OrganisationContacts:
+    """How a citizen reaches the organisation that provides a service, in both languages."""
+
+    name: str
+    name_en: str
+    address: str
+    address_en: str
+    phone: str
+    email: str
+    working_hours: str
+    working_hours_en: str
+
+    @property
+    def any(self) -> bool:
+        return bool(self.address or self.phone or self.email or self.working_hours)
+
+    def name_in(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+    def address_in(self, locale: str) -> str:
+        return self.address_en if locale == "en" and self.address_en else self.address
+
+    def working_hours_in(self, locale: str) -> str:
+        return self.working_hours_en if locale == "en" and self.working_hours_en else self.working_hours
+
+
+def service_page(db: Session, service_id: str) -> tuple[ServiceSummary, OrganisationContacts]:
+    """One service as the catalog offers it, with its descriptions and how to reach its organisation (one
+    statement, no diagram read)."""
     found = catalog.list_offered(db, CatalogQuery(process_id=service_id), limit=1, descriptions=True)
     if not found:
         raise NotFoundError(service_id)
-    return _summary(found[0])
+    entry = found[0]
+    contacts = OrganisationContacts(
+        name=entry.organisation_name,
+        name_en=entry.organisation_name_en,
+        address=entry.address,
+        address_en=entry.address_en,
+        phone=entry.phone,
+        email=entry.email,
+        working_hours=entry.working_hours,
+        working_hours_en=entry.working_hours_en,
+    )
+    return _summary(entry), contacts
 
 
 def summary_of(db: Session, version: ServiceVersion) -> ServiceSummary:
@@ -191,7 +238,7 @@ def summary_of(db: Session, version: ServiceVersion) -> ServiceSummary:
 
 
 def get_service(db: Session, service_id: str) -> tuple[ServiceSummary, ServiceManifest]:
-    """The offered service with its manifest (reads the version row; pages that only show it use service_summary)."""
+    """The offered service with its manifest (reads the version row; pages that only show it use service_page)."""
     service = catalog.find_service(db, service_id)
     if service is None or service.current_version is None:
         raise NotFoundError(service_id)

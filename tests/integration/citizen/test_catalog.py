@@ -75,6 +75,14 @@ def test_the_organisation_filter_follows_the_tree(anonymous, platform):
     assert "land_allotment_permit" not in listed(anonymous.page("/services?region=Полтавська+область"))
 
 
+def test_the_service_page_says_how_to_reach_its_organisation(anonymous):
+    english = anonymous.page("/services/residence_registration?lang=en")
+    assert "Contact Myrhorod City Council" in english and "171 Hoholia St, Myrhorod, 37600" in english
+    assert "Mon–Thu 8:00–17:00" in english and 'href="tel:+380535552370"' in english
+    ukrainian = anonymous.page("/services/residence_registration?lang=uk")
+    assert "вул. Гоголя, 171, м. Миргород, 37600" in ukrainian and "Пн–Чт 8:00–17:00" in ukrainian
+
+
 def test_home_page_offers_search_and_the_catalog(anonymous):
     html = anonymous.page("/")
 

@@ -129,5 +129,6 @@ def test_two_admins_editing_one_organisation_do_not_overwrite_each_other(
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "Someone else changed this organisation" in html
     assert 'value="Пн–Пт 9:00–18:00"' in html  # the page shows it as it is now
+    assert "What you entered (not saved)" in html and "+380 5355 00000" in html  # and what was typed
     changes = [row["details"]["changed"] for row in audit_rows("organisation.updated")]
     assert "working_hours" in changes[0] and all("phone" not in c for c in changes)
