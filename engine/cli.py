@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.bpmn.problems import Severity
+from engine.cli_audit import add_parsers as add_audit_parsers
 from engine.cli_simulate import add_parsers as add_simulation_parsers
 from engine.config import Settings, forms_dir_from_env
 from engine.db import unit_of_work
@@ -197,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--once", action="store_true", help="run what is due now, then exit")
     worker.add_argument("--interval", type=float, default=None, help="seconds between polls (default 5)")
     worker.set_defaults(func=cmd_worker)
+    add_audit_parsers(sub)
     return parser
 
 

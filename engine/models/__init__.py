@@ -9,6 +9,7 @@ from engine.models.applications import (
     TaskCandidate,
     TaskStatus,
 )
+from engine.models.audit_chain import AuditChainHead
 from engine.models.base import Base, utcnow
 from engine.models.calendar import (
     CalendarDay,
@@ -49,6 +50,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "Attachment",
+    "AuditChainHead",
     "AuditEvent",
     "Base",
     "CacheRevision",

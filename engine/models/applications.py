@@ -133,10 +133,12 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     actor: Mapped[str] = mapped_column(String(150), default="system")
-    action: Mapped[str] = mapped_column(String(60))
-    application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("application.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    application_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    """No foreign key: an event outlives its case, and the hashed value must not change when the case goes."""
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     element_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     details_json: Mapped[str] = mapped_column(Text, default="{}")
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    """SHA-256 over the canonical form of this event and `previous_hash` (engine.store.audit_chain)."""

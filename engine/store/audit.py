@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import session_now
 from engine.models import AuditEvent
-from engine.store import statements
+from engine.store import audit_chain
 
 
 def record(
@@ -25,7 +25,7 @@ def record(
     element_id: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one event; it is written with the unit of work's next flush, beside its other rows."""
+    """Add one event; it is chained and written with the unit of work's next flush, beside its other rows."""
     event = AuditEvent(
         **row(
             db,
@@ -38,7 +38,7 @@ def record(
             details=details,
         )
     )
-    db.add(event)
+    audit_chain.add_pending(db, event)
     return event
 
 
@@ -67,9 +67,8 @@ def row(
 
 
 def record_many(db: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Write the events of one step in one statement (after the rows they refer to are written)."""
-    if rows:
-        statements.run(db, statements.plain_insert(AuditEvent), list(rows))
+    """Write the events of one step in one statement (after the rows they refer to are written), chained."""
+    audit_chain.append(db, rows)
 
 
 def for_application(db: Session, application_id: int) -> Sequence[AuditEvent]:
