@@ -43,11 +43,13 @@ def index() -> str:
         has_groups="admin.groups" in endpoints,
         has_organisations="admin.organisations" in endpoints,
         has_directory="admin.directory_export" in endpoints,
+        has_audit="admin.audit" in endpoints,
     )
 
 
 # The sections register their routes on the blueprint above.
 from webapp.admin import (  # noqa: E402, F401
+    audit_pages,
     calendar,
     directory_pages,
     escalations,

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from engine.references import normalise_reference
 from engine.services.cases.applications import get_application, list_my_applications, public_status
-from engine.services.cases.attachments import open_attachment
+from engine.services.cases.attachments import download_attachment
 from engine.services.cases.views import HistoryItem
 from engine.services.errors import NotFoundError
 from webapp.citizen import citizen
@@ -97,7 +97,7 @@ def public_status_page(reference: str) -> str:
 @citizen.route("/attachments/<attachment_id>")
 @signed_in
 def attachment(attachment_id: str) -> Response:
-    found = open_attachment(db(), actor(), attachment_id, upload_dir=platform().settings.upload_dir)
+    found = download_attachment(db(), actor(), attachment_id, upload_dir=platform().settings.upload_dir)
     if not found.path.is_file():
         abort(404)
     response = send_file(

@@ -89,3 +89,18 @@ def open_attachment(db: Session, actor: Actor, attachment_id: str, *, upload_dir
     return StoredFile(
         attachment.id, attachment.filename, attachment.content_type, attachment.size, upload_dir / attachment.id
     )
+
+
+def download_attachment(db: Session, actor: Actor, attachment_id: str, *, upload_dir: Path) -> StoredFile:
+    """`open_attachment` for handing the file over: the download is audited (who, which file, which case)."""
+    found = open_attachment(db, actor, attachment_id, upload_dir=upload_dir)
+    attachment = attachments.get(db, attachment_id)
+    audit.record(
+        db,
+        action="attachment.downloaded",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        application_id=None if attachment is None else attachment.application_id,
+        details={"id": found.id, "filename": found.filename},
+    )
+    return found
