@@ -107,6 +107,11 @@ class Settings:
     ratelimits: dict[str, str] = field(default_factory=dict)
     """Per-address limits by throttle name (POSLUHY_RATELIMIT_<NAME>, e.g. LOGIN=20/minute;200/hour); see
     webapp/throttles.py for the names and their defaults."""
+    audit_anchor_file: str = ""
+    """The worker appends the audit chain's head (an anchor) to this file every `audit_anchor_hours` (empty: not)."""
+    audit_anchor_mail: str = ""
+    """The worker mails the audit chain's head to this address every `audit_anchor_hours` (empty: not)."""
+    audit_anchor_hours: float = 24.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -146,6 +151,9 @@ class Settings:
             "ratelimit_enabled": _env("POSLUHY_RATELIMIT_ENABLED", "1") not in ("0", "false", "no"),
             "ratelimit_key_prefix": _env("POSLUHY_RATELIMIT_KEY_PREFIX", "posluhy"),
             "ratelimits": _ratelimits(os.environ),
+            "audit_anchor_file": _env("POSLUHY_AUDIT_ANCHOR_FILE", ""),
+            "audit_anchor_mail": _env("POSLUHY_AUDIT_ANCHOR_MAIL", ""),
+            "audit_anchor_hours": float(_env("POSLUHY_AUDIT_ANCHOR_HOURS", "24")),
         }
         values.update(overrides)
         if "secret_key" not in values:

@@ -72,10 +72,11 @@ def mail_anchor(db: Session, platform: Platform, anchor: Anchor, *, to: str) -> 
 
 
 def read_anchors(text: str) -> list[tuple[int, str]]:
-    """(last_id, hash) of every anchor line; other non-empty lines are refused with their number."""
+    """(last_id, hash) of every anchor line (a line starting with "{"; other lines, such as a mail's text, are
+    skipped); an anchor line that does not parse is refused with its number."""
     anchors = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip().startswith("{"):
             continue
         try:
             value = json.loads(line)

@@ -30,6 +30,7 @@ class JobKind(StrEnum):
     SERVICE_TASK = "service_task"
     ESCALATE = "escalate"
     OFFICIAL_DIGEST = "official_digest"
+    AUDIT_ANCHOR = "audit_anchor"
 
 
 JobHandler = Callable[[Session, Platform, Job], None]

@@ -11,7 +11,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from engine.services.background import escalations, service_tasks, timers
+from engine.services.background import audit_anchors, escalations, service_tasks, timers
 from engine.services.background.jobs import JobKind, JobKindHandlers
 from engine.services.context import Platform
 from engine.services.mail import events, outbox
@@ -24,6 +24,7 @@ JOB_KINDS: Final[dict[str, JobKindHandlers]] = {
     JobKind.SERVICE_TASK: JobKindHandlers(service_tasks.run_service_task, on_skip=service_tasks.skip_service_task),
     JobKind.ESCALATE: JobKindHandlers(escalations.escalate_job),
     JobKind.OFFICIAL_DIGEST: JobKindHandlers(events.official_digest_job),
+    JobKind.AUDIT_ANCHOR: JobKindHandlers(audit_anchors.audit_anchor_job),
 }
 """Job kind → handlers. Tests may add kinds of their own (monkeypatch.setitem), never replace built-in ones."""
 
@@ -32,5 +33,6 @@ SCHEDULERS: Final[tuple[Scheduler, ...]] = (
     escalations.enqueue_due_escalations,
     events.notify_missed_deadlines,
     events.schedule_official_digest,
+    audit_anchors.schedule_audit_anchor,
 )
 """Run by every worker round, each in its own transaction; each is idempotent (dedupe keys)."""

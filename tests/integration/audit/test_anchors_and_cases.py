@@ -76,7 +76,10 @@ def test_a_file_that_is_no_anchor_is_refused(
     bad = tmp_path / "anchor.txt"
     bad.write_text("hello\n", encoding="utf-8")
     assert main(["audit", "verify", "--anchor", str(bad)]) == 1
-    assert "line 1 is not an anchor: hello" in capsys.readouterr().err
+    assert "the file holds no anchor" in capsys.readouterr().err
+    bad.write_text('hello\n{"last_id": 1}\n', encoding="utf-8")
+    assert main(["audit", "verify", "--anchor", str(bad)]) == 1
+    assert 'line 2 is not an anchor: {"last_id": 1}' in capsys.readouterr().err
     assert main(["audit", "anchor"]) == 1
 
 

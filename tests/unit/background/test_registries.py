@@ -41,6 +41,7 @@ def test_the_worker_schedules_timers_escalations_deadlines_and_the_digest() -> N
         "enqueue_due_escalations",
         "notify_missed_deadlines",
         "schedule_official_digest",
+        "schedule_audit_anchor",
     }
 
 
