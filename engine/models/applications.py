@@ -18,6 +18,8 @@ class ApplicationStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     ERROR = "error"
+    SUSPENDED = "suspended"
+    """Stopped by an operator: no step, timer or job runs until it is resumed (`suspended_from` is restored)."""
 
 
 class Application(Base):
@@ -42,6 +44,8 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    suspended_from: Mapped[str | None] = mapped_column(String(20), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     service_version: Mapped[ServiceVersion] = relationship()

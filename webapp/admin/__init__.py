@@ -43,6 +43,7 @@ def index() -> str:
         has_groups="admin.groups" in endpoints,
         has_organisations="admin.organisations" in endpoints,
         has_directory="admin.directory_export" in endpoints,
+        has_cases="admin.cases" in endpoints,
         has_audit="admin.audit" in endpoints,
     )
 
@@ -51,6 +52,7 @@ def index() -> str:
 from webapp.admin import (  # noqa: E402, F401
     audit_pages,
     calendar,
+    cases_pages,
     directory_pages,
     escalations,
     groups,

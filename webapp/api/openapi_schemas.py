@@ -116,7 +116,7 @@ SCHEMAS: dict[str, Any] = {
             "reference": STRING,
             "service": STRING,
             "service_title": STRING,
-            "status": {"type": "string", "enum": ["active", "completed", "cancelled", "error"]},
+            "status": {"type": "string", "enum": ["active", "completed", "cancelled", "error", "suspended"]},
             "outcome": {"type": ["string", "null"], "description": "id of the end event reached; null while active"},
             "outcome_title": NULLABLE_STRING,
             "created_at": DATETIME,
@@ -160,7 +160,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "reference": STRING,
             "message": STRING,
-            "status": {"type": "string", "enum": ["active", "completed", "cancelled", "error"]},
+            "status": {"type": "string", "enum": ["active", "completed", "cancelled", "error", "suspended"]},
             "outcome": NULLABLE_STRING,
         },
         ["reference", "message", "status"],
