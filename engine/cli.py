@@ -14,6 +14,7 @@ from pathlib import Path
 from engine.bpmn.problems import Severity
 from engine.cli_audit import add_parsers as add_audit_parsers
 from engine.cli_simulate import add_parsers as add_simulation_parsers
+from engine.cli_statistics import add_parsers as add_statistics_parsers
 from engine.config import Settings, forms_dir_from_env
 from engine.db import unit_of_work
 from engine.migrate import upgrade_database
@@ -183,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=FORMATS, help="json or csv (default: by the file's extension)")
     export.set_defaults(func=cmd_export_directory)
     sub.add_parser("demo", help="load demo organisations and demo users (password: demo)").set_defaults(func=cmd_demo)
+    add_statistics_parsers(sub)
     user = sub.add_parser("create-user", help="create an account (password from POSLUHY_NEW_PASSWORD or a prompt)")
     user.add_argument("username")
     user.add_argument("--role", choices=[r.value for r in Role], default="citizen")

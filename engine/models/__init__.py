@@ -32,6 +32,7 @@ from engine.models.directory import (
     User,
     group_member,
 )
+from engine.models.feedback import CaseRating, StatisticsDay, StatisticsDurationDay, StatisticsOutcomeDay
 from engine.models.integrations import Integration
 from engine.models.jobs import (
     Incident,
@@ -55,6 +56,7 @@ __all__ = [
     "Base",
     "CacheRevision",
     "CalendarDay",
+    "CaseRating",
     "DayKind",
     "EscalationCondition",
     "EscalationFiring",
@@ -80,6 +82,9 @@ __all__ = [
     "Service",
     "ServiceVersion",
     "SignInThrottle",
+    "StatisticsDay",
+    "StatisticsDurationDay",
+    "StatisticsOutcomeDay",
     "TaskCandidate",
     "TaskStatus",
     "TestRun",

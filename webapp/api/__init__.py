@@ -4,4 +4,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__)
 
-from webapp.api import message_routes, routes  # noqa: E402,F401  (routes register on the blueprint)
+from webapp.api import message_routes, routes, statistics_routes  # noqa: E402,F401  (routes register on the blueprint)

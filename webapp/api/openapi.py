@@ -22,6 +22,7 @@ from webapp.api.openapi_parts import (
     with_header,
 )
 from webapp.api.openapi_schemas import SCHEMAS
+from webapp.api.openapi_statistics import STATISTICS_PATHS, STATISTICS_SCHEMAS
 
 
 def _paths() -> dict[str, Any]:
@@ -219,9 +220,9 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": request.script_root + "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **STATISTICS_PATHS},
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **STATISTICS_SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "integration": {

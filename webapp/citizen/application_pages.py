@@ -11,6 +11,7 @@ from engine.services.cases.applications import get_application, list_my_applicat
 from engine.services.cases.attachments import download_attachment
 from engine.services.cases.views import HistoryItem
 from engine.services.errors import NotFoundError
+from engine.services.ratings import rating_of_case
 from webapp.citizen import citizen
 from webapp.citizen.common import applicant_task, signed_in
 from webapp.paging import history_page
@@ -32,6 +33,7 @@ def application(reference: str) -> str:
         application=view,
         todo=applicant_task(view),
         history=timeline(view.history or []),
+        rating=rating_of_case(db(), platform(), actor(), view.reference),
     )
 
 

@@ -7,7 +7,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.services.errors import ConflictError, ForbiddenError, NotFoundError
-from webapp.citizen import application_pages, apply_pages, catalog_pages, check_pages, citizen  # noqa: F401  (routes)
+from webapp.citizen import (  # noqa: F401  (routes)
+    application_pages,
+    apply_pages,
+    catalog_pages,
+    check_pages,
+    citizen,
+    rating_pages,
+    statistics_pages,
+)
 from webapp.citizen.common import notice, status_tag
 from webapp.requests import db
 

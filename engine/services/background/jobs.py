@@ -31,6 +31,7 @@ class JobKind(StrEnum):
     ESCALATE = "escalate"
     OFFICIAL_DIGEST = "official_digest"
     AUDIT_ANCHOR = "audit_anchor"
+    STATISTICS = "statistics"
 
 
 JobHandler = Callable[[Session, Platform, Job], None]

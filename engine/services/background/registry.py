@@ -15,6 +15,7 @@ from engine.services.background import audit_anchors, escalations, service_tasks
 from engine.services.background.jobs import JobKind, JobKindHandlers
 from engine.services.context import Platform
 from engine.services.mail import events, outbox
+from engine.services.statistics import aggregate
 
 Scheduler = Callable[[Session, Platform], object]
 
@@ -25,6 +26,7 @@ JOB_KINDS: Final[dict[str, JobKindHandlers]] = {
     JobKind.ESCALATE: JobKindHandlers(escalations.escalate_job),
     JobKind.OFFICIAL_DIGEST: JobKindHandlers(events.official_digest_job),
     JobKind.AUDIT_ANCHOR: JobKindHandlers(audit_anchors.audit_anchor_job),
+    JobKind.STATISTICS: JobKindHandlers(aggregate.statistics_job),
 }
 """Job kind → handlers. Tests may add kinds of their own (monkeypatch.setitem), never replace built-in ones."""
 
@@ -34,5 +36,6 @@ SCHEDULERS: Final[tuple[Scheduler, ...]] = (
     events.notify_missed_deadlines,
     events.schedule_official_digest,
     audit_anchors.schedule_audit_anchor,
+    aggregate.schedule_statistics,
 )
 """Run by every worker round, each in its own transaction; each is idempotent (dedupe keys)."""

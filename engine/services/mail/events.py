@@ -13,6 +13,7 @@ from engine.models import Application, ApplicationStatus, HumanTask, Job
 from engine.services.background.jobs import JobKind, enqueue_job
 from engine.services.context import Actor, Platform
 from engine.services.mail.outbox import message_id_for, queue_email, status_url
+from engine.services.ratings import rating_links
 from engine.store import outbox, tasks
 
 DIGEST_HOUR = time(8, 0)
@@ -32,7 +33,9 @@ def notify_after_step(
     applicant = application.applicant if mails else None
     if applicant is None or not applicant.email:
         return
-    for template, key, context in mails:
+    for template, key, values in mails:
+        # the decision offers the citizen to rate the service (engine.services.ratings)
+        context = {**values, **rating_links(platform, application)} if template == "decided" else values
         queue_email(
             db,
             platform,

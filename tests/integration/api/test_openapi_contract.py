@@ -25,6 +25,7 @@ STATUSES = {
     ("/tasks/{task_id}/claim", "post"): {"200", "401", "404", "409", "500"},
     ("/tasks/{task_id}/release", "post"): {"200", "401", "404", "409", "500"},
     ("/openapi.json", "get"): {"200", "500"},
+    ("/statistics", "get"): {"200", "400", "404", "500"},
 }
 
 

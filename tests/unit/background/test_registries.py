@@ -42,6 +42,7 @@ def test_the_worker_schedules_timers_escalations_deadlines_and_the_digest() -> N
         "notify_missed_deadlines",
         "schedule_official_digest",
         "schedule_audit_anchor",
+        "schedule_statistics",
     }
 
 
