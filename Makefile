@@ -11,7 +11,7 @@ PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run serve migrate demo deploy check-services scenarios test lint typecheck imports unit pytest \
+.PHONY: help install lock run serve migrate demo demo-cases deploy check-services scenarios test lint typecheck imports unit pytest \
         translations extract-messages clean bench
 
 help: ## List the commands
@@ -78,6 +78,9 @@ demo: migrate ## Load the demo organisations and demo users (password: demo)
 deploy: migrate ## Deploy every changed diagram in processes/ as a new service version
 	$(BIN)/posluhy deploy
 
+demo-cases: demo deploy ## Demo data for /statistics: completed, rated applications over the past 6 months (once)
+	$(BIN)/posluhy demo-cases
+
 check-services: install ## Run `posluhy check` over processes/ and forms/
 	$(BIN)/posluhy check processes forms
 
@@ -89,7 +92,7 @@ DEMO_IDP_ENV := POSLUHY_OIDC_PROVIDERS=demo POSLUHY_OIDC_DEMO_ISSUER=http://127.
 	POSLUHY_OIDC_DEMO_DISPLAY_NAME="Демо-ID" POSLUHY_OIDC_DEMO_DISPLAY_NAME_EN="Demo ID" \
 	POSLUHY_OIDC_DEMO_SCOPES="openid profile email phone" POSLUHY_OIDC_DEMO_CLAIMS='{"tax_number": "rnokpp"}'
 
-run: demo deploy ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000 (PORT=…) with the worker
+run: demo deploy demo-cases ## Install, migrate, load demo data and services, serve on http://127.0.0.1:8000 (PORT=…) with the worker
 	@echo "Serving on http://$(HOST):$(PORT) — demo logins: citizen, official, analyst, admin (password: demo)"
 	@# The background worker runs as a second process next to gunicorn (never inside a request worker)
 	@# and is stopped when gunicorn exits; so is the demo identity provider.
