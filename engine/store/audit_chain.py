@@ -4,6 +4,10 @@ Appending takes the one-row `audit_chain_head` FOR UPDATE (once per transaction;
 anyway), hands out the next ids in order, hashes and writes the events, and moves the head (one UPDATE per batch).
 Ids come from the head, not from a sequence: two writers that missed the lock would collide on the primary key
 instead of forking the chain. Events added with the ORM (`engine.store.audit.record`) are chained at flush time.
+
+NOTE: the head stays locked until the transaction ends, so lock a case (`applications.lock`) before auditing in
+the same transaction, never after: a unit of work holding the head while waiting for a case that a step holds,
+which then waits for the head, is a deadlock (PostgreSQL aborts one of them).
 """
 
 from __future__ import annotations
