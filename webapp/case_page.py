@@ -77,6 +77,7 @@ def case_page(
         case=found,
         forms=shown,
         errors=errors,
+        error_title=bool(errors),
         prefix=prefix,
         status_label=status_label,
         event_details=event_details,

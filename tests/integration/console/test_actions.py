@@ -101,6 +101,7 @@ def test_a_reason_is_required(browser: Any, citizen: Citizen):
     html = reply.get_data(as_text=True)
     assert reply.status_code == 422
     assert 'href="#field-suspend-reason"' in html and "Enter the reason" in html
+    assert "<title>Error: " in html
     assert citizen.application(reference)["status"] == "active"
 
 
