@@ -40,8 +40,8 @@ def statistics() -> tuple[str, int]:
     outcomes_chart = bar_chart(
         "chart-outcomes",
         _("Decisions by outcome"),
-        _("One bar per outcome: how many applications ended with it. The table below gives the same figures."),
-        [o.name[:24] for o in report.total.outcomes],
+        _("One bar per outcome, numbered as in the table below, which gives the same figures."),
+        [str(number) for number, _o in enumerate(report.total.outcomes, start=1)],
         [Series(_("Decided"), "chart__bar--decided", [o.cases for o in report.total.outcomes])],
     )
     html = render_template(

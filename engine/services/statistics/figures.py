@@ -62,6 +62,7 @@ class Tally:
     rating_sum: int = 0
     durations: Counter[int] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
+    """Cases by outcome name."""
 
     def add(self, other: Tally) -> None:
         self.received += other.received
@@ -73,7 +74,7 @@ class Tally:
         self.durations.update(other.durations)
         self.outcomes.update(other.outcomes)
 
-    def figures(self, outcome_names: dict[str, str]) -> Figures:
+    def figures(self) -> Figures:
         enough = self.decided >= SMALL
         return Figures(
             received=shown_count(self.received),
@@ -84,8 +85,8 @@ class Tally:
                 round(self.within_deadline / self.with_deadline, 4) if self.with_deadline >= SMALL else None
             ),
             outcomes=[
-                Outcome(outcome_names.get(key, key), shown_count(n))
-                for key, n in sorted(self.outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
+                Outcome(name, shown_count(n))
+                for name, n in sorted(self.outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
             ]
             if enough
             else [],
@@ -179,7 +180,6 @@ def statistics_report(
             raise UnknownOrganisationError(organisation)
         selected = {root.id, *organisation_tree.descendant_ids(db, [root.id])}
     tallies = _tallies(db, start, end, selected, service)
-    names = {o: name for (_org, _p, o, name, _n) in statistics.outcome_sums(db, start, end, selected, service)}
     total = Tally()
     per_org: dict[int, Tally] = defaultdict(Tally)
     per_service: dict[str, Tally] = defaultdict(Tally)
@@ -193,11 +193,11 @@ def statistics_report(
         end=end,
         organisation=organisation or None,
         service=service or None,
-        total=total.figures(names),
+        total=total.figures(),
         months=_months(statistics.daily(db, start, end, selected, service)),
-        organisations=_organisation_rows(ordered, per_org, selected, names),
+        organisations=_organisation_rows(ordered, per_org, selected),
         services=[
-            ServiceRow(p, *titles.get(p, (p, "")), per_service[p].figures(names))
+            ServiceRow(p, *titles.get(p, (p, "")), per_service[p].figures())
             for p in sorted(per_service, key=lambda p: titles.get(p, (p, ""))[0])
         ],
         organisation_choices=[OrganisationChoice(o.slug, o.name, o.name_en, depth) for o, depth in ordered],
@@ -216,8 +216,8 @@ def _tallies(
         tally.received, tally.decided = received, decided
         tally.with_deadline, tally.within_deadline = with_deadline, within
         tally.rating_count, tally.rating_sum = rating_count, rating_sum
-    for o, p, outcome, _name, cases in statistics.outcome_sums(db, start, end, selected, service):
-        tallies[(o, p)].outcomes[outcome] += cases
+    for o, p, _outcome, name, cases in statistics.outcome_sums(db, start, end, selected, service):
+        tallies[(o, p)].outcomes[name] += cases  # by name: services reuse end event ids with other meanings
     for o, p, days, cases in statistics.duration_sums(db, start, end, selected, service):
         tallies[(o, p)].durations[days] += cases
     return tallies
@@ -227,7 +227,6 @@ def _organisation_rows(
     ordered: list[tuple[Organisation, int]],
     per_org: dict[int, Tally],
     selected: set[int] | None,
-    names: dict[str, str],
 ) -> list[OrganisationRow]:
     """Each organisation with cases at or below it, its figures covering its whole subtree, in tree order."""
     subtree: dict[int, Tally] = defaultdict(Tally)
@@ -244,9 +243,7 @@ def _organisation_rows(
         below = subtree.get(organisation.id)
         if below is None or (selected is not None and organisation.id not in selected):
             continue
-        rows.append(
-            OrganisationRow(organisation.slug, organisation.name, organisation.name_en, depth, below.figures(names))
-        )
+        rows.append(OrganisationRow(organisation.slug, organisation.name, organisation.name_en, depth, below.figures()))
     return rows
 
 
