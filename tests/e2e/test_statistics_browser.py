@@ -4,7 +4,6 @@ images with a name and a table beside each, and filters by organisation through 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
