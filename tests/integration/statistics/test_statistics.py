@@ -124,3 +124,22 @@ def test_bad_filters_are_refused(app, known_cases, anonymous):
     assert page.status_code == 400 and "Enter a real date, like 2026-01-31" in page.get_data(as_text=True)
     assert anonymous.get("/statistics?organisation=nowhere").status_code == 404
     assert anonymous.get("/statistics.csv?to=soon").status_code == 400
+
+
+def test_pages_and_api_read_only_the_statistics_tables(platform: Platform, app, known_cases, anonymous):
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement.lower())
+
+    event.listen(platform.engine, "before_cursor_execute", remember)
+    try:
+        for url in (f"/statistics?{NOVEMBER}", f"/statistics.csv?{NOVEMBER}", f"/api/v1/statistics?{NOVEMBER}"):
+            assert anonymous.client.get(url).status_code == 200
+    finally:
+        event.remove(platform.engine, "before_cursor_execute", remember)
+    assert seen
+    touched = [s for s in seen if " application" in s or "case_rating" in s or "audit_event" in s]
+    assert touched == []
