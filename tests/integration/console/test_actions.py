@@ -69,6 +69,7 @@ def test_a_suspended_case_accepts_no_step_over_the_api_or_the_pages(browser: Any
     assert act(admin, "admin", reference, "suspend", "Paused for a check").status_code == 302
 
     cnap = browser("lubny.cnap")
+    assert reference not in cnap.page("/staff/queue")  # its task left the queue
     page_reply = cnap.post(
         f"/staff/tasks/{task_id}/complete",
         {"decision": "issue", "certificate_number": "1"},
