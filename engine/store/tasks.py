@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine.models import Application, ApplicationStatus, HumanTask, ServiceVersion, TaskCandidate, TaskStatus
+from engine.models import (
+    Application,
+    ApplicationStatus,
+    Group,
+    HumanTask,
+    ServiceVersion,
+    TaskCandidate,
+    TaskStatus,
+    User,
+)
 from engine.store import statements
 
 
@@ -160,6 +169,65 @@ def release(db: Session, task_id: str, user_id: int | None) -> bool:
         else (_RELEASE_MINE, {"task_id": task_id, "holder": user_id})
     )
     return bool(statements.run(db, statement, parameters).rowcount)
+
+
+_HAND_OVER = (
+    update(HumanTask)
+    .where(_OPEN_TASK, HumanTask.assignee_id == bindparam("holder"))
+    .values(assignee_id=bindparam("to"))
+)
+
+
+def hand_over(db: Session, task_id: str, *, holder: int, to: int) -> bool:
+    """Atomic: moves the task from `holder` to `to` only while `holder` still holds it."""
+    return bool(statements.run(db, _HAND_OVER, {"task_id": task_id, "holder": holder, "to": to}).rowcount)
+
+
+def members_of_groups(db: Session, group_slugs: Sequence[str]) -> list[User]:
+    """The members of the groups (each once, by username), with their groups."""
+    if not group_slugs:
+        return []
+    statement = (
+        select(User)
+        .join(User.groups)
+        .where(Group.slug.in_(list(group_slugs)))
+        .options(selectinload(User.groups))
+        .order_by(User.username)
+    )
+    return list(db.scalars(statement).unique())
+
+
+def supervised_organisation_ids(db: Session, user_id: int) -> list[int]:
+    """The organisations where the person belongs to a supervisor group."""
+    statement = (
+        select(Group.organisation_id)
+        .join(Group.members)
+        .where(User.id == user_id, Group.is_supervisor.is_(True))
+        .distinct()
+    )
+    return list(db.scalars(statement))
+
+
+def open_and_overdue_per_group(
+    db: Session, organisation_ids: Sequence[int], now: datetime
+) -> list[tuple[str, str, int, int]]:
+    """(group slug, group name, open tasks, overdue tasks) of each group of the organisations, by group name."""
+    overdue = func.sum(case((HumanTask.due_at < now, 1), else_=0))
+    statement = (
+        select(Group.slug, Group.name, func.count(HumanTask.id), func.coalesce(overdue, 0))
+        .select_from(Group)
+        .outerjoin(TaskCandidate, (TaskCandidate.kind == "group") & (TaskCandidate.value == Group.slug))
+        .outerjoin(
+            HumanTask,
+            (HumanTask.id == TaskCandidate.task_id)
+            & (HumanTask.status == TaskStatus.OPEN.value)
+            & HumanTask.for_applicant.is_(False),
+        )
+        .where(Group.organisation_id.in_(list(organisation_ids)), Group.is_supervisor.is_(False))
+        .group_by(Group.slug, Group.name)
+        .order_by(Group.name)
+    )
+    return [(slug, name, int(count), int(late)) for slug, name, count, late in db.execute(statement)]
 
 
 _TASK_COLUMNS = (

@@ -20,6 +20,11 @@ def history_text(item: HistoryItem) -> str:
             return str(_("Official completed: %(step)s", step=step))
         case "task.claimed":
             return str(_("Taken into work: %(step)s", step=step))
+        case "task.handed_over" if item.details.get("note"):
+            return str(_("Handed to %(name)s: %(step)s (note: %(note)s)", name=item.details.get("to", ""), step=step,
+                         note=item.details["note"]))  # fmt: skip
+        case "task.handed_over":
+            return str(_("Handed to %(name)s: %(step)s", name=item.details.get("to", ""), step=step))
         case "application.returned":
             return str(_("Returned to the applicant for corrections"))
         case "application.completed":

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from engine.services.cases.views import TaskView
 from engine.services.catalog import listing
 from engine.services.errors import ConflictError, TaskNotOpenError
 from engine.services.summaries import ServiceSummary
-from engine.services.worklist import queues
+from engine.services.worklist import queue_filters, queues
+from engine.services.worklist.queue_filters import QueueQuery
 from webapp.i18n import current_locale
 from webapp.requests import actor, db
 from webapp.staff import staff
 
 
 @dataclass(frozen=True)
-class QueueFilters:
-    service: str
-    organisation: str
+class QueueChoices:
+    """The filter choices, taken from the official's own queue so that every option finds something."""
+
     services: list[tuple[str, str]]
     organisations: list[tuple[str, str]]
+    steps: list[tuple[str, str]]
 
 
 def _services() -> dict[str, ServiceSummary]:
@@ -35,8 +39,7 @@ def _titles(services: dict[str, ServiceSummary]) -> dict[str, str]:
     return {key: s.title_in(current_locale()) for key, s in services.items()}
 
 
-def _filters(tasks: list[TaskView], services: dict[str, ServiceSummary]) -> QueueFilters:
-    """Filter choices come from the official's own queue, so every option finds something."""
+def _choices(tasks: list[TaskView], services: dict[str, ServiceSummary]) -> QueueChoices:
     titles = _titles(services)
     service_options = sorted(
         {(t.service_id, titles.get(t.service_id, t.service_title)) for t in tasks}, key=lambda o: o[1]
@@ -45,29 +48,40 @@ def _filters(tasks: list[TaskView], services: dict[str, ServiceSummary]) -> Queu
         {(s.organisation, s.organisation_name) for t in tasks if (s := services.get(t.service_id))},
         key=lambda o: o[1],
     )
-    return QueueFilters(
-        service=request.args.get("service", ""),
-        organisation=request.args.get("organisation", ""),
-        services=service_options,
-        organisations=organisation_options,
-    )
+    return QueueChoices(service_options, organisation_options, [(s, s) for s in sorted({t.title for t in tasks})])
+
+
+DUE_LABELS: Final = {
+    "overdue": lazy_gettext("Overdue"),
+    "today": lazy_gettext("Due today"),
+    "week": lazy_gettext("Due within 7 days"),
+    "none": lazy_gettext("No due date"),
+}
+HOLDER_LABELS: Final = {
+    "unassigned": lazy_gettext("Unassigned"),
+    "mine": lazy_gettext("Taken by me"),
+    "colleagues": lazy_gettext("Taken by colleagues"),
+}
 
 
 @staff.get("/queue")
 def queue() -> str:
     services = _services()
     everything = queues.queue(db(), actor())
-    filters = _filters(everything, services)
-    shown = [
-        t
-        for t in everything
-        if (not filters.service or t.service_id == filters.service)
-        and (
-            not filters.organisation or getattr(services.get(t.service_id), "organisation", "") == filters.organisation
-        )
-    ]
+    query = QueueQuery.of(request.args)
+    shown = queue_filters.filtered(
+        db(), actor(), everything, query, organisation_of={key: s.organisation for key, s in services.items()}
+    )
     return render_template(
-        "pages/staff/queue.html", tasks=shown, total=len(everything), filters=filters, titles=_titles(services)
+        "pages/staff/queue.html",
+        tasks=shown,
+        total=len(everything),
+        query=query,
+        choices=_choices(everything, services),
+        due_labels=DUE_LABELS,
+        holder_labels=HOLDER_LABELS,
+        loads=queue_filters.group_loads(db(), actor()),
+        titles=_titles(services),
     )
 
 

@@ -8,7 +8,13 @@ from werkzeug.wrappers import Response
 
 from engine.services.errors import ForbiddenError, NotFoundError
 from webapp.requests import actor
-from webapp.staff import cases_pages, queue_pages, staff, task_pages  # noqa: F401  (routes register on the blueprint)
+from webapp.staff import (  # noqa: F401  (routes register on the blueprint)
+    cases_pages,
+    handover_pages,
+    queue_pages,
+    staff,
+    task_pages,
+)
 from webapp.staff.history import history_text
 
 

@@ -21,12 +21,16 @@ VISIBLE_EVENTS = (
     "application.submitted",
     "task.completed",
     "task.claimed",
+    "task.handed_over",
     "application.completed",
     "application.error",
     "application.returned",
 )
-PUBLIC_EVENTS = tuple(e for e in VISIBLE_EVENTS if e != "task.claimed")
+PUBLIC_EVENTS = tuple(e for e in VISIBLE_EVENTS if e not in ("task.claimed", "task.handed_over"))
+"""What the citizen's history shows: not who inside the office took or handed on a step (nor the notes)."""
 PER_PAGE = 50
+_SHOWN = ("outcome", "outcome_name", "for_applicant")
+_SHOWN_DETAILS = {"task.handed_over": ("to", "note")}  # staff only: not in PUBLIC_EVENTS
 
 
 @dataclass(frozen=True)
@@ -66,5 +70,5 @@ def _item(application: Application, manifest: ServiceManifest, event: AuditEvent
         step=event.element_id,
         title=step.name if step else (details.get("outcome_name") or ""),
         by=by,
-        details={k: v for k, v in details.items() if k in ("outcome", "outcome_name", "for_applicant")},
+        details={k: v for k, v in details.items() if k in _SHOWN_DETAILS.get(event.action, _SHOWN)},
     )
