@@ -137,7 +137,7 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     actor: Mapped[str] = mapped_column(String(150), default="system")
-    action: Mapped[str] = mapped_column(String(60), index=True)
+    action: Mapped[str] = mapped_column(String(60))
     application_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     """No foreign key: an event outlives its case, and the hashed value must not change when the case goes."""
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

@@ -79,7 +79,6 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.alter_column("previous_hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.alter_column("hash", existing_type=sa.String(length=64), nullable=False)
-        batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
     op.bulk_insert(
         sa.table("audit_chain_head", sa.column("id"), sa.column("last_id"), sa.column("last_hash")),
         [{"id": 1, "last_id": last_id, "last_hash": last_hash}],
@@ -96,7 +95,6 @@ def downgrade() -> None:
         )
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_event_action"))
         batch_op.drop_column("hash")
         batch_op.drop_column("previous_hash")
         batch_op.create_foreign_key(
