@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from engine.services.console import operations
+from engine.services.console import comments, operations
 from engine.services.console.case_file import diagram_xml, event_details, get_case_file
 from engine.services.console.operations import CaseActionRefusedError
 from engine.services.errors import ConcurrentUpdateError
+from webapp.admin.people_forms import choices
 from webapp.case_console import status_label
 from webapp.requests import actor, db, platform
 
@@ -41,6 +42,28 @@ class ReassignForm(ReasonForm):
     task_id = HiddenField(validators=[InputRequired()])
     username = StringField(lazy_gettext("To a person (username)"), filters=[_strip], validators=[Length(max=150)])
     group = StringField(lazy_gettext("Or to a group (its code)"), filters=[_strip], validators=[Length(max=150)])
+
+
+class CommentForm(FlaskForm):  # type: ignore[misc]
+    body = TextAreaField(
+        lazy_gettext("Comment"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the comment")),
+            Length(max=comments.BODY_LIMIT, message=lazy_gettext("The comment must be %(max)d characters or fewer")),
+        ],
+        filters=[_strip],
+    )
+    audience = RadioField(
+        lazy_gettext("Who reads it"),
+        choices=choices(
+            [
+                ("staff", lazy_gettext("Staff only: an internal note")),
+                ("citizen", lazy_gettext("The citizen: shown on their case page and sent by e-mail")),
+            ]
+        ),
+        default="staff",
+        validators=[InputRequired(lazy_gettext("Choose who reads it"))],
+    )
 
 
 ACTIONS = ("suspend", "resume", "cancel")
@@ -65,6 +88,7 @@ def case_page(
     version = found.application.version
     shown: dict[str, Any] = {a: ReasonForm(prefix=a, formdata=None, data={"version": version}) for a in ACTIONS}
     shown["reassign"] = ReassignForm(prefix="reassign", formdata=None, data={"version": version})
+    shown["comment"] = CommentForm(prefix="comment", formdata=None)
     shown.update(forms or {})
     errors = {
         field.name: str(field.errors[0])
@@ -82,8 +106,19 @@ def case_page(
         status_label=status_label,
         event_details=event_details,
         may_cancel=actor().is_admin,
+        comments=comments.staff_comments(db(), actor(), reference),
     )
     return html, status
+
+
+def comment(reference: str, *, prefix: str) -> WerkzeugResponse | tuple[str, int]:
+    form = CommentForm(prefix="comment")
+    if not form.validate_on_submit():
+        return case_page(reference, prefix=prefix, forms={"comment": form}, status=422)
+    to_citizen = form.audience.data == "citizen"
+    comments.add_comment(db(), platform(), actor(), reference, form.body.data, to_citizen=to_citizen)
+    flash(_("The message was sent to the citizen.") if to_citizen else _("The note was added."), "success")
+    return redirect(url_for(f"{prefix}.case", reference=reference) + "#comments")
 
 
 def diagram(reference: str) -> WerkzeugResponse:

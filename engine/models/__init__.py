@@ -20,6 +20,7 @@ from engine.models.calendar import (
     PlatformSetting,
 )
 from engine.models.catalog import ProcessSpec, Service, ServiceVersion, VersionStatus
+from engine.models.comments import CaseComment
 from engine.models.directory import (
     ApiToken,
     ExternalIdentity,
@@ -56,6 +57,7 @@ __all__ = [
     "Base",
     "CacheRevision",
     "CalendarDay",
+    "CaseComment",
     "CaseRating",
     "DayKind",
     "EscalationCondition",

@@ -48,3 +48,8 @@ def case_cancel(reference: str) -> Response | tuple[str, int]:
 @admin.post("/cases/<reference>/reassign")
 def case_reassign(reference: str) -> Response | tuple[str, int]:
     return case_page.reassign(reference, prefix="admin")
+
+
+@admin.post("/cases/<reference>/comments")
+def case_comment(reference: str) -> Response | tuple[str, int]:
+    return case_page.comment(reference, prefix="admin")

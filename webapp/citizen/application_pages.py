@@ -10,6 +10,7 @@ from engine.references import normalise_reference
 from engine.services.cases.applications import get_application, list_my_applications, public_status
 from engine.services.cases.attachments import download_attachment
 from engine.services.cases.views import HistoryItem
+from engine.services.console import comments
 from engine.services.errors import NotFoundError
 from engine.services.ratings import rating_of_case
 from webapp.citizen import citizen
@@ -34,6 +35,7 @@ def application(reference: str) -> str:
         todo=applicant_task(view),
         history=timeline(view.history or []),
         rating=rating_of_case(db(), platform(), actor(), view.reference),
+        messages=comments.citizen_messages(db(), actor(), view.reference),
     )
 
 

@@ -43,3 +43,8 @@ def case_resume(reference: str) -> Response | tuple[str, int]:
 @staff.post("/cases/<reference>/reassign")
 def case_reassign(reference: str) -> Response | tuple[str, int]:
     return case_page.reassign(reference, prefix="staff")
+
+
+@staff.post("/cases/<reference>/comments")
+def case_comment(reference: str) -> Response | tuple[str, int]:
+    return case_page.comment(reference, prefix="staff")

@@ -15,6 +15,7 @@ from engine.services.errors import ConflictError
 from engine.services.worklist import handover
 from engine.services.worklist.handover import HandoverRefusedError
 from webapp.admin.people import errors_of
+from webapp.admin.people_forms import choices
 from webapp.requests import actor, db, platform
 from webapp.staff import staff
 from webapp.staff.queue_pages import conflict_text
@@ -52,7 +53,7 @@ def hand_over(task_id: str) -> Response | tuple[str, int]:
     task = steps.get_task(db(), actor(), task_id)
     colleagues = handover.colleagues(db(), actor(), task_id)
     form = HandoverForm()
-    form.colleague.choices = [(c.id, f"{c.full_name or c.username} ({c.username})") for c in colleagues]
+    form.colleague.choices = choices((c.id, f"{c.full_name or c.username} ({c.username})") for c in colleagues)
     status = 200
     if form.is_submitted():
         status = 422
