@@ -45,6 +45,7 @@ from engine.models.jobs import (
     OutboxStatus,
 )
 from engine.models.revisions import CacheRevision
+from engine.models.saved_filters import SavedQueueFilter
 from engine.models.studio import FormDocument, TestRun, TestRunStatus
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "PlatformSetting",
     "ProcessSpec",
     "Role",
+    "SavedQueueFilter",
     "SecondFactor",
     "Service",
     "ServiceVersion",

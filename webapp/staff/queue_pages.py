@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from typing import Final
 
 from flask import flash, redirect, render_template, request, url_for
@@ -14,8 +15,9 @@ from engine.services.cases.views import TaskView
 from engine.services.catalog import listing
 from engine.services.errors import ConflictError, TaskNotOpenError
 from engine.services.summaries import ServiceSummary
-from engine.services.worklist import queue_filters, queues
+from engine.services.worklist import queue_filters, queues, saved_filters
 from engine.services.worklist.queue_filters import QueueQuery
+from engine.services.worklist.saved_filters import SavedFilterRefusedError
 from webapp.i18n import current_locale
 from webapp.requests import actor, db
 from webapp.staff import staff
@@ -81,8 +83,44 @@ def queue() -> str:
         due_labels=DUE_LABELS,
         holder_labels=HOLDER_LABELS,
         loads=queue_filters.group_loads(db(), actor()),
+        saved=saved_filters.list_filters(db(), actor()),
         titles=_titles(services),
     )
+
+
+def _saved_refusal(reason: str) -> str:
+    messages: dict[str, str] = {
+        "no_name": _("Enter a name for the filter"),
+        "too_long": _("The name must be %(limit)d characters or fewer", limit=saved_filters.NAME_LIMIT),
+        "nothing_to_save": _("Choose at least one filter before saving"),
+        "too_many": _("You have %(most)d saved filters: delete one first", most=saved_filters.MOST),
+    }
+    return messages.get(reason, reason)
+
+
+@staff.post("/queue/filters")
+def save_filter() -> Response:
+    query = QueueQuery.of(request.form)
+    try:
+        saved = saved_filters.save_filter(db(), actor(), request.form.get("name", ""), query)
+    except SavedFilterRefusedError as exc:
+        db().rollback()
+        flash(_saved_refusal(exc.reason), "warning")
+        return redirect(_queue_url(query))
+    flash(_("The filter “%(name)s” was saved.", name=saved.name), "success")
+    return redirect(_queue_url(query))
+
+
+def _queue_url(query: QueueQuery) -> str:
+    args = query.as_args()
+    return url_for("staff.queue") + (f"?{urlencode(args)}" if args else "")
+
+
+@staff.post("/queue/filters/<int:filter_id>/delete")
+def delete_filter(filter_id: int) -> Response:
+    saved_filters.delete_filter(db(), actor(), filter_id)
+    flash(_("The filter was deleted."), "success")
+    return redirect(url_for("staff.queue"))
 
 
 @staff.get("/my")

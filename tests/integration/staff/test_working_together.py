@@ -104,3 +104,31 @@ def test_supervisors_see_open_and_overdue_counts_of_their_groups(
     row = next(r for r in head.split("<tr>") if "ЦНАП Миргородської міської ради" in r)
     assert "<td>1</td>" in row and 'tag--red">1<' in row
     assert "Open work of your organisations" not in browser("myrhorod.cnap").page("/staff/queue")
+
+
+def test_an_official_saves_a_filter_uses_it_and_deletes_it(browser: Any, citizen: Any) -> None:
+    reference, _ = citizen.apply("outdoor_advertising_permit", "issued_first_time")
+    cnap, colleague = browser("lubny.cnap"), browser("lubny.cnap2")
+    filtered = cnap.page("/staff/queue?holder=unassigned&service=outdoor_advertising_permit")
+    assert "Save these filters as" in filtered and "Save these filters as" not in cnap.page("/staff/queue")
+    nameless = cnap.post("/staff/queue/filters", {"holder": "unassigned", "name": "  "}, token_from="/staff/queue")
+    assert nameless.status_code == 302
+    assert "Enter a name for the filter" in cnap.page(nameless.headers["Location"])
+    saved = cnap.post(
+        "/staff/queue/filters",
+        {"holder": "unassigned", "service": "outdoor_advertising_permit", "name": "Нові заяви на рекламу"},
+        token_from="/staff/queue",
+    )
+    queue = cnap.page(saved.headers["Location"])
+    assert "The filter “Нові заяви на рекламу” was saved." in queue
+    link = "/staff/queue?service=outdoor_advertising_permit&amp;holder=unassigned"
+    assert f'href="{link}">Нові заяви на рекламу</a>' in cnap.page("/staff/queue")
+    assert reference in cnap.page(link.replace("&amp;", "&"))
+    assert "Нові заяви на рекламу" not in colleague.page("/staff/queue")  # each official's own
+
+    page = cnap.page("/staff/queue")
+    filter_id = page.split("/staff/queue/filters/")[1].split("/")[0]
+    assert colleague.post(f"/staff/queue/filters/{filter_id}/delete", token_from="/staff/queue").status_code == 404
+    deleted = cnap.post(f"/staff/queue/filters/{filter_id}/delete", token_from="/staff/queue")
+    assert "The filter was deleted." in cnap.page(deleted.headers["Location"])
+    assert "Нові заяви на рекламу" not in cnap.page("/staff/queue")
