@@ -16,7 +16,18 @@ def test_every_page_post_without_the_csrf_token_is_refused(
     admin = client_as("admin")  # the most powerful session: nothing else would stop the request
     posts = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or ()) and not r.rule.startswith("/api/")]
     assert len(posts) > 20
-    numbers = {"number", "page", "run_id", "incident_id", "rule_id", "day_id", "user_id", "group_id", "organisation_id", "filter_id"}
+    numbers = {
+        "number",
+        "page",
+        "run_id",
+        "incident_id",
+        "rule_id",
+        "day_id",
+        "user_id",
+        "group_id",
+        "organisation_id",
+        "filter_id",
+    }
     for rule in posts:
         args: dict[str, Any] = {name: 1 if name in numbers else "x" for name in rule.arguments}
         args |= {"reference": others.reference, "task_id": others.task_id}
