@@ -59,6 +59,8 @@ def status_tag(view: ApplicationView) -> tuple[str, str]:
         return _("Cancelled"), "tag--grey"
     if view.status == "completed":
         return _("Completed: %(outcome)s", outcome=view.outcome_name or view.outcome or ""), "tag--green"
+    if view.status == "suspended":
+        return _("Paused"), "tag--yellow"
     if not view.submitted:
         return _("Draft"), "tag--grey"
     if view.has_open_incident:
