@@ -6,20 +6,22 @@ second click, or another operator's action in between, changes nothing and says 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from engine.services.console import comments, operations
 from engine.services.console.case_file import diagram_xml, event_details, get_case_file
+from engine.services.console.comments import CommentFile
 from engine.services.console.operations import CaseActionRefusedError
-from engine.services.errors import ConcurrentUpdateError
+from engine.services.errors import ConcurrentUpdateError, UploadTooLargeError
 from webapp.admin.people_forms import choices
 from webapp.case_console import status_label
 from webapp.requests import actor, db, platform
@@ -64,6 +66,7 @@ class CommentForm(FlaskForm):  # type: ignore[misc]
         default="staff",
         validators=[InputRequired(lazy_gettext("Choose who reads it"))],
     )
+    file = FileField(lazy_gettext("A file to send with it"))
 
 
 ACTIONS = ("suspend", "resume", "cancel")
@@ -116,7 +119,17 @@ def comment(reference: str, *, prefix: str) -> WerkzeugResponse | tuple[str, int
     if not form.validate_on_submit():
         return case_page(reference, prefix=prefix, forms={"comment": form}, status=422)
     to_citizen = form.audience.data == "citizen"
-    comments.add_comment(db(), platform(), actor(), reference, form.body.data, to_citizen=to_citizen)
+    upload = form.file.data
+    sent = (
+        CommentFile(upload.filename, upload.mimetype or "application/octet-stream", cast(BinaryIO, upload.stream))
+        if upload is not None and upload.filename
+        else None
+    )
+    try:
+        comments.add_comment(db(), platform(), actor(), reference, form.body.data, to_citizen=to_citizen, file=sent)
+    except UploadTooLargeError as exc:
+        form.file.errors = [_("The file must be smaller than %(size)s MB", size=exc.limit // (1024 * 1024))]
+        return case_page(reference, prefix=prefix, forms={"comment": form}, status=422)
     flash(_("The message was sent to the citizen.") if to_citizen else _("The note was added."), "success")
     return redirect(url_for(f"{prefix}.case", reference=reference) + "#comments")
 

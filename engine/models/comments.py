@@ -22,4 +22,6 @@ class CaseComment(Base):
     """A message the citizen reads (and is mailed); otherwise an internal note only staff see."""
     body: Mapped[str] = mapped_column(Text)
     """Plain text: pages escape it, so no markup ever reaches anyone."""
+    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachment.id"), nullable=True)
+    """A file sent with it (an internal note's file is never the citizen's: engine/services/cases/attachments.py)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock_now)

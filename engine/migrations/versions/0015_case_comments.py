@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("author", sa.String(300), nullable=False),
         sa.Column("to_citizen", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("attachment_id", sa.String(36), sa.ForeignKey("attachment.id"), nullable=True),
         sa.Column("created_at", engine.models.base.UTCDateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_case_comment_application_id", "case_comment", ["application_id"])

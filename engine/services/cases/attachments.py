@@ -15,7 +15,7 @@ from engine.models import Attachment
 from engine.services.cases.access import can_view_application
 from engine.services.context import Actor
 from engine.services.errors import ForbiddenError, NotFoundError, UploadTooLargeError
-from engine.store import applications, attachments, audit
+from engine.store import applications, attachments, audit, comments
 
 CHUNK = 64 * 1024
 
@@ -84,6 +84,11 @@ def open_attachment(db: Session, actor: Actor, attachment_id: str, *, upload_dir
     if not allowed and attachment.application_id is not None:
         application = applications.get(db, attachment.application_id)
         allowed = application is not None and can_view_application(db, actor, application)
+    elif not allowed and (sent := comments.comment_of_attachment(db, attachment.id)) is not None:
+        application_id, to_citizen = sent  # a comment's file: an internal note's only for staff
+        application = applications.get(db, application_id)
+        seen = application is not None and can_view_application(db, actor, application)
+        allowed = seen and (to_citizen or actor.is_staff)
     if not allowed:
         raise NotFoundError(attachment_id)
     return StoredFile(

@@ -3,15 +3,17 @@ case page and mailed). Both are plain text (pages escape it), audited, and writt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import BinaryIO, Final
 
 from sqlalchemy.orm import Session
 
 from engine.models import Application, CaseComment
 from engine.references import normalise_reference
 from engine.services.cases.access import can_view_application
+from engine.services.cases.attachments import store_upload
 from engine.services.console.case_file import find_case
 from engine.services.context import Actor, Platform
 from engine.services.errors import NotFoundError, RefusedError
@@ -32,28 +34,72 @@ class CommentView:
     to_citizen: bool
     body: str
     created_at: datetime
+    attachment_id: str | None = None
+    attachment_name: str = ""
 
 
-def _view(comment: CaseComment) -> CommentView:
-    return CommentView(comment.id, comment.author, comment.to_citizen, comment.body, comment.created_at)
+@dataclass(frozen=True)
+class CommentFile:
+    """A file sent with a comment, as the request brought it."""
+
+    filename: str
+    content_type: str
+    stream: BinaryIO
+
+
+def _views(db: Session, rows: Sequence[CaseComment]) -> list[CommentView]:
+    names = comments.attachment_names(db, [c.attachment_id for c in rows if c.attachment_id])
+    return [
+        CommentView(
+            c.id,
+            c.author,
+            c.to_citizen,
+            c.body,
+            c.created_at,
+            c.attachment_id,
+            names.get(c.attachment_id or "", ""),
+        )
+        for c in rows
+    ]
 
 
 def add_comment(
-    db: Session, platform: Platform, actor: Actor, reference: str, body: str, *, to_citizen: bool
+    db: Session,
+    platform: Platform,
+    actor: Actor,
+    reference: str,
+    body: str,
+    *,
+    to_citizen: bool,
+    file: CommentFile | None = None,
 ) -> CommentView:
-    """Write a note or a message (the actor must be staff who may operate on the case); a message is mailed."""
+    """Write a note or a message, with a file if given (the actor must be staff who may operate on the case); a
+    message is mailed."""
     application = find_case(db, actor, reference)
     text = body.replace("\r\n", "\n").strip()
     if not text:
         raise CommentRefusedError("empty")
     if len(text) > BODY_LIMIT:
         raise CommentRefusedError("too_long")
+    attachment_id = None
+    if file is not None:
+        stored = store_upload(
+            db,
+            actor,
+            upload_dir=platform.settings.upload_dir,
+            limit=platform.settings.max_upload_bytes,
+            filename=file.filename,
+            content_type=file.content_type,
+            stream=file.stream,
+        )
+        attachment_id = stored.id
     comment = CaseComment(
         application_id=application.id,
         author_id=actor.user_id,
         author=actor.full_name or actor.username,
         to_citizen=to_citizen,
         body=text,
+        attachment_id=attachment_id,
     )
     comments.add(db, comment)
     audit.record(
@@ -62,11 +108,11 @@ def add_comment(
         actor_id=actor.user_id,
         actor=actor.username,
         application_id=application.id,
-        details={"comment_id": comment.id, "length": len(text)},
+        details={"comment_id": comment.id, "length": len(text), "attachment": attachment_id},
     )
     if to_citizen:
         _mail(db, platform, application, comment)
-    return _view(comment)
+    return _views(db, [comment])[0]
 
 
 def _mail(db: Session, platform: Platform, application: Application, comment: CaseComment) -> None:
@@ -88,7 +134,7 @@ def _mail(db: Session, platform: Platform, application: Application, comment: Ca
 def staff_comments(db: Session, actor: Actor, reference: str) -> list[CommentView]:
     """Every note and message of a case, oldest first (staff who may operate on it)."""
     application = find_case(db, actor, reference)
-    return [_view(c) for c in comments.for_application(db, application.id)]
+    return _views(db, comments.for_application(db, application.id))
 
 
 def citizen_messages(db: Session, actor: Actor, reference: str) -> list[CommentView]:
@@ -97,4 +143,4 @@ def citizen_messages(db: Session, actor: Actor, reference: str) -> list[CommentV
     application = applications.find_by_reference(db, normalised) if normalised else None
     if application is None or not can_view_application(db, actor, application):
         raise NotFoundError(reference)
-    return [_view(c) for c in comments.for_application(db, application.id, to_citizen_only=True)]
+    return _views(db, comments.for_application(db, application.id, to_citizen_only=True))

@@ -3,6 +3,7 @@ and by e-mail; plain text (markup shown as typed), audited; refused for other or
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -13,12 +14,26 @@ from ..conftest import Mailbox
 from .conftest import Browser, Citizen
 
 
-def comment(who: Browser, prefix: str, reference: str, body: str, audience: str) -> Any:
+def comment(who: Browser, prefix: str, reference: str, body: str, audience: str, file: str | None = None) -> Any:
     page = who.page(f"/{prefix}/cases/{reference}")
     token = re.search(r'name="comment-csrf_token" type="hidden" value="([^"]+)"', page)
     assert token
-    data = {"comment-csrf_token": token.group(1), "comment-body": body, "comment-audience": audience}
-    return who.client.post(f"/{prefix}/cases/{reference}/comments", data=data)
+    data: dict[str, Any] = {"comment-csrf_token": token.group(1), "comment-body": body, "comment-audience": audience}
+    if file is not None:
+        data["comment-file"] = (io.BytesIO(b"%PDF-1.4 " + file.encode()), file)
+    return who.client.post(f"/{prefix}/cases/{reference}/comments", data=data, content_type="multipart/form-data")
+
+
+def fetch(client: Any, path: str) -> tuple[int, bytes]:
+    """A download's status and bytes, the response closed (the file it streams too)."""
+    with client.get(path) as reply:
+        return reply.status_code, reply.get_data()
+
+
+def attachment_link(html: str, filename: str) -> str:
+    found = re.search(r'href="(/attachments/[^"]+)" download>' + re.escape(filename) + "<", html)
+    assert found, filename
+    return found.group(1)
 
 
 def test_a_note_stays_with_staff_and_a_message_reaches_the_citizen(
@@ -26,9 +41,9 @@ def test_a_note_stays_with_staff_and_a_message_reaches_the_citizen(
 ) -> None:
     reference, _ = citizen.apply("outdoor_advertising_permit", "issued_first_time")
     cnap = browser("lubny.cnap")
-    note = comment(cnap, "staff", reference, "Перевірити дозвіл <b>власника</b> будівлі", "staff")
+    note = comment(cnap, "staff", reference, "Перевірити дозвіл <b>власника</b> будівлі", "staff", "check.pdf")
     assert note.status_code == 302 and note.headers["Location"].endswith("#comments")
-    sent = comment(cnap, "staff", reference, "Додайте, будь ласка, фото місця.\nДякуємо!", "citizen")
+    sent = comment(cnap, "staff", reference, "Додайте, будь ласка, фото місця.\nДякуємо!", "citizen", "sample.pdf")
     assert sent.status_code == 302
 
     page = browser("admin").page(f"/admin/cases/{reference}")
@@ -44,6 +59,10 @@ def test_a_note_stays_with_staff_and_a_message_reaches_the_citizen(
     mine = own.get(f"/my/applications/{reference}").get_data(as_text=True)
     assert "Messages from the office" in mine and "Додайте, будь ласка, фото місця." in mine
     assert "Перевірити дозвіл" not in mine  # the internal note never reaches the citizen
+    assert fetch(own, attachment_link(mine, "sample.pdf")) == (200, b"%PDF-1.4 sample.pdf")
+    internal = attachment_link(page, "check.pdf")
+    assert "check.pdf" not in mine and fetch(own, internal)[0] == 404  # not even by its address
+    assert fetch(cnap.client, internal)[0] == 200 and fetch(browser("myrhorod.cnap").client, internal)[0] == 404
 
     run_once(platform, worker_id="test")
     (mail,) = [m for m in mailbox.to("citizen@example.org") if "нове повідомлення" in m["Subject"]]
