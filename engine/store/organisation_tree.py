@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
 from sqlalchemy import Select, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.models import Organisation
 
@@ -35,23 +35,10 @@ def descendant_ids(db: Session, organisation_ids: Iterable[int]) -> set[int]:
     return set(db.scalars(select(below.c.id)))
 
 
-def ancestor_ids(db: Session, organisation_id: int) -> list[int]:
-    """The ids above an organisation, nearest first (its parent, the parent's parent …)."""
-    above = (
-        select(Organisation.parent_id.label("id"), literal(1).label("depth"))
-        .where(Organisation.id == organisation_id, Organisation.parent_id.is_not(None))
-        .cte("above", recursive=True)
-    )
-    above = above.union_all(
-        select(Organisation.parent_id, above.c.depth + 1)
-        .join(above, Organisation.id == above.c.id)
-        .where(Organisation.parent_id.is_not(None), above.c.depth < MAX_DEPTH)
-    )
-    return list(db.scalars(select(above.c.id).order_by(above.c.depth)))
-
-
 def every_organisation(db: Session) -> list[Organisation]:
-    return list(db.scalars(select(Organisation).order_by(Organisation.name, Organisation.slug)))
+    """Every organisation by name, with its groups (loaded in one more query, not one per organisation)."""
+    query = select(Organisation).options(selectinload(Organisation.groups))
+    return list(db.scalars(query.order_by(Organisation.name, Organisation.slug)))
 
 
 def slugs_at_or_below_query(slug: str) -> Select[tuple[str]]:

@@ -11,19 +11,18 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask, Role, TaskStatus, User
+from engine.models import HumanTask, Role, User
 from engine.services.admin.accounts import actor_of
 from engine.services.cache import caches_of
 from engine.services.cases.access import is_candidate
 from engine.services.context import Actor, Platform
 from engine.services.errors import (
     ForbiddenError,
-    NotFoundError,
     RefusedError,
     TaskClaimedByOtherError,
-    TaskNotOpenError,
 )
 from engine.services.mail.outbox import queue_email
+from engine.services.worklist.queues import open_official_task
 from engine.store import audit, tasks
 
 NOTE_LIMIT: Final = 1000
@@ -40,20 +39,14 @@ class Colleague:
     full_name: str
 
 
-def _held_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
-    task = tasks.get_with_application(db, task_id)
-    if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
-        raise NotFoundError(task_id)
-    if task.status != TaskStatus.OPEN.value:
-        raise TaskNotOpenError(task_id)
-    return task
-
-
 def colleagues(db: Session, actor: Actor, task_id: str) -> list[Colleague]:
     """Active officials of the task's candidate groups who could take it, other than the one holding it."""
     if not actor.is_staff:
         raise ForbiddenError("hand over")
-    task = _held_task(db, actor, task_id)
+    return _colleagues_of(db, actor, open_official_task(db, actor, task_id))
+
+
+def _colleagues_of(db: Session, actor: Actor, task: HumanTask) -> list[Colleague]:
     found = []
     for user in tasks.members_of_groups(db, sorted(task.groups)):
         if user.id in (task.assignee_id, actor.user_id) or not user.active or user.role != Role.OFFICIAL.value:
@@ -65,12 +58,12 @@ def colleagues(db: Session, actor: Actor, task_id: str) -> list[Colleague]:
 
 def hand_over(db: Session, platform: Platform, actor: Actor, task_id: str, *, to_user_id: int, note: str) -> Colleague:
     """Give the task to a colleague who could take it; audited (`task.handed_over`) and mailed to them."""
-    task = _held_task(db, actor, task_id)
+    task = open_official_task(db, actor, task_id)
     if task.assignee_id != actor.user_id and not actor.is_admin:
         raise HandoverRefusedError("not_holder")
     if len(note) > NOTE_LIMIT:
         raise HandoverRefusedError("note_too_long")
-    chosen = next((c for c in colleagues(db, actor, task_id) if c.id == to_user_id), None)
+    chosen = next((c for c in _colleagues_of(db, actor, task) if c.id == to_user_id), None)
     if chosen is None:
         raise HandoverRefusedError("not_colleague")
     if not tasks.hand_over(db, task_id, holder=task.assignee_id or 0, to=chosen.id):

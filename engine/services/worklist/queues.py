@@ -58,7 +58,8 @@ def my_tasks(db: Session, actor: Actor) -> list[TaskView]:
     return _views(db, actor, rows)
 
 
-def _open_official_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
+def open_official_task(db: Session, actor: Actor, task_id: str) -> HumanTask:
+    """An open official task of a running case that the actor may take (else not found / not open)."""
     task = tasks.get_with_application(db, task_id)
     if task is None or task.for_applicant or not is_candidate(actor, task) or actor.user_id is None:
         raise NotFoundError(task_id)
@@ -84,7 +85,7 @@ def claim(db: Session, actor: Actor, task_id: str) -> tuple[TaskView, dict[str, 
     """Take the task; exactly one of two officials claiming at once wins (one conditional UPDATE).
 
     Answers with the task as now held and the application's answers so far (for its read-only copies)."""
-    task = _open_official_task(db, actor, task_id)
+    task = open_official_task(db, actor, task_id)
     if not tasks.claim(db, task_id, actor.user_id or 0):
         db.refresh(task)
         if task.status != TaskStatus.OPEN.value:
@@ -96,7 +97,7 @@ def claim(db: Session, actor: Actor, task_id: str) -> tuple[TaskView, dict[str, 
 
 
 def release(db: Session, actor: Actor, task_id: str) -> tuple[TaskView, dict[str, Any]]:
-    task = _open_official_task(db, actor, task_id)
+    task = open_official_task(db, actor, task_id)
     if task.assignee_id is None:
         return view_of(db, actor, task), json.loads(task.application.data_json or "{}")
     if not tasks.release(db, task_id, None if actor.is_admin else actor.user_id):
