@@ -5,50 +5,25 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.models import Group, Organisation, Role
+from engine.models import Role
 from engine.paths import DEMO_DIR
 from engine.services.admin.accounts import create_user, hash_password
+from engine.services.admin.directory_io import import_directory
+from engine.services.context import SYSTEM
 from engine.store import directory
 
 DEMO_DIRECTORY = DEMO_DIR / "directory.json"
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, created only with demo data
 
 
-_ORGANISATION_FIELDS = ("name_en", "kind", "region", "edrpou", "address", "address_en", "phone", "email",
-                        "working_hours", "working_hours_en")  # fmt: skip
-
-
-def ensure_organisation(db: Session, spec: dict[str, Any]) -> Organisation:
-    """Create or update one demo organisation with its groups (its parent, by slug, loaded before it)."""
-    organisation = directory.find_organisation(db, spec["slug"])
-    if organisation is None:
-        organisation = Organisation(slug=spec["slug"], name=spec["name"])
-        directory.add(db, organisation)
-    organisation.name = spec["name"]
-    for name in _ORGANISATION_FIELDS:
-        if name in spec:
-            setattr(organisation, name, spec[name])
-    parent = directory.find_organisation(db, spec["parent"]) if spec.get("parent") else None
-    organisation.parent_id = parent.id if parent is not None else None
-    for group_spec in spec.get("groups", []):
-        group = directory.find_group(db, group_spec["slug"])
-        if group is None:
-            group = Group(slug=group_spec["slug"], name=group_spec["name"], organisation_id=organisation.id)
-            directory.add(db, group)
-        group.name = group_spec["name"]
-        group.is_supervisor = bool(group_spec.get("supervisor", False))
-        group.sees_child_organisations = bool(group_spec.get("sees_child_organisations", False))
-    db.flush()
-    return organisation
-
-
 def load_organisations(db: Session, path: Path = DEMO_DIRECTORY) -> None:
-    for spec in json.loads(path.read_text(encoding="utf-8"))["organisations"]:
-        ensure_organisation(db, spec)
+    """The demo organisations and their groups, through the directory import (its rules; loading again changes
+    nothing). The demo accounts come from `load_demo_users`, with the published password."""
+    organisations = json.loads(path.read_text(encoding="utf-8"))["organisations"]
+    import_directory(db, SYSTEM, json.dumps({"organisations": organisations}), "json", dry_run=False)
 
 
 @functools.cache
