@@ -40,7 +40,7 @@ class StatisticsDay(Base):
     __table_args__ = (UniqueConstraint("day", "organisation_id", "process_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
+    day: Mapped[date] = mapped_column(Date)
     organisation_id: Mapped[int] = mapped_column(Integer, index=True)
     process_id: Mapped[str] = mapped_column(String(200))
     received: Mapped[int] = mapped_column(Integer, default=0)
@@ -56,10 +56,7 @@ class StatisticsOutcomeDay(Base):
     """How many cases of a day, service and organisation ended at each end event."""
 
     __tablename__ = "statistics_outcome_day"
-    __table_args__ = (
-        UniqueConstraint("day", "organisation_id", "process_id", "outcome"),
-        Index("ix_statistics_outcome_day_day", "day"),
-    )
+    __table_args__ = (UniqueConstraint("day", "organisation_id", "process_id", "outcome"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -77,10 +74,7 @@ class StatisticsDurationDay(Base):
     """
 
     __tablename__ = "statistics_duration_day"
-    __table_args__ = (
-        UniqueConstraint("day", "organisation_id", "process_id", "working_days"),
-        Index("ix_statistics_duration_day_day", "day"),
-    )
+    __table_args__ = (UniqueConstraint("day", "organisation_id", "process_id", "working_days"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date)
