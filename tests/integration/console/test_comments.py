@@ -4,9 +4,14 @@ and by e-mail; plain text (markup shown as typed), audited; refused for other or
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any
 
+from sqlalchemy import select
+
+from engine.db import unit_of_work
+from engine.models import AuditEvent
 from engine.services.context import Platform
 from engine.worker import run_once
 
@@ -64,13 +69,18 @@ def test_a_note_stays_with_staff_and_a_message_reaches_the_citizen(
     assert "check.pdf" not in mine and fetch(own, internal)[0] == 404  # not even by its address
     assert fetch(cnap.client, internal)[0] == 200 and fetch(browser("myrhorod.cnap").client, internal)[0] == 404
 
+    with unit_of_work(platform.read_sessions) as db:
+        audited = db.scalars(select(AuditEvent).where(AuditEvent.action.like("comment.%")).order_by(AuditEvent.id))
+        trail = [(e.action, e.actor, json.loads(e.details_json)["length"]) for e in audited]
+    assert trail == [("comment.internal_note", "lubny.cnap", 41), ("comment.message_to_citizen", "lubny.cnap", 41)]
+
     run_once(platform, worker_id="test")
     (mail,) = [m for m in mailbox.to("citizen@example.org") if "нове повідомлення" in m["Subject"]]
     assert "Додайте, будь ласка, фото місця." in mail.get_body(preferencelist=("plain",)).get_content()
 
 
 def test_comments_are_refused_without_text_and_for_those_who_may_not_see_the_case(
-    browser: Any, citizen: Citizen, audit_actions: Any = None
+    browser: Any, citizen: Citizen
 ) -> None:
     reference, _ = citizen.apply("outdoor_advertising_permit", "issued_first_time")
     cnap = browser("lubny.cnap")
